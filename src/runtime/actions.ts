@@ -1,0 +1,2 @@
+// Placeholder until the server-actions runtime lands (issue 4).
+export {};

@@ -1,0 +1,2 @@
+// Public entry of the runtime: what applications call and what compiled code imports.
+export * from './actions.js';

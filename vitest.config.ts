@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Compiled fixtures import the runtime by its package name; tests run it from source.
+    alias: [
+      { find: /^babel-plugin-use-cache\/runtime$/, replacement: src('runtime/index.ts') },
+      { find: /^babel-plugin-use-cache\/client$/, replacement: src('client/index.ts') },
+      { find: /^babel-plugin-use-cache\/handlers\/(.*)$/, replacement: src('runtime/handlers/$1.ts') },
+    ],
+  },
+  ssr: {
+    resolve: { conditions: ['react-server', 'node', 'import', 'default'], externalConditions: ['react-server'] },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    // react-server-dom-webpack/server resolves to its Node build only under this condition.
+    execArgv: ['--conditions=react-server'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
