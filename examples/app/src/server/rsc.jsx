@@ -1,0 +1,70 @@
+// Entry of the server bundle (built with the `react-server` condition). Everything that needs
+// React's server instance lives here; server/http.mjs only does HTTP.
+import { decodeReply, renderToPipeableStream } from 'react-server-dom-webpack/server';
+import { Page } from '../Page.jsx';
+
+const SERVER_REFERENCE = Symbol.for('react.server.reference');
+
+/** Errors whose message is safe to show the caller; anything else is reported as a plain 500. */
+export class ActionError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.name = 'ActionError';
+    this.status = status;
+  }
+}
+
+/**
+ * @param {object} manifests
+ * @param {Record<string, {id: string|number, chunks: unknown[], name: string}>} manifests.clientManifest
+ *   react-client-manifest.json from the browser build (client component file URL -> chunk).
+ * @param {Record<string, {id: string|number, chunks: unknown[], name: string, kind: string}>} manifests.serverManifest
+ *   server-references.json from the server build (reference id -> webpack module id + export name),
+ *   made from the plugin's `metadata.serverReferences`.
+ * @param {(error: unknown) => void} [onError]
+ */
+export function createRsc({ clientManifest, serverManifest, onError = console.error }) {
+  /** The function registered under `id`, found through the manifest (never by a path from the request). */
+  function loadServerReference(id) {
+    if (typeof id !== 'string' || !Object.hasOwn(serverManifest, id)) {
+      throw new ActionError(404, 'Unknown Server Action');
+    }
+    const entry = serverManifest[id];
+    // Server code is bundled, so webpack's own require loads the module by its id.
+    const moduleExports = __webpack_require__(entry.id);
+    const fn = moduleExports[entry.name];
+    if (typeof fn !== 'function' || (fn.$$typeof === SERVER_REFERENCE && fn.$$id !== id)) {
+      throw new ActionError(404, 'Unknown Server Action');
+    }
+    return fn;
+  }
+
+  function render(model) {
+    return renderToPipeableStream(model, clientManifest, { onError });
+  }
+
+  return {
+    /** Flight stream of the page at `url` (a URL object). */
+    renderPage(url) {
+      return render(<Page searchParams={url.searchParams} />);
+    },
+
+    /**
+     * Runs the action `id` with the encoded arguments `body` (a string or FormData from the
+     * client's `encodeReply`), then renders `{ returnValue, root }` where root is the page after
+     * the action.
+     */
+    async runAction(id, body, url) {
+      const action = loadServerReference(id);
+      let args;
+      try {
+        args = await decodeReply(body, serverManifest);
+      } catch {
+        throw new ActionError(400, 'Malformed action arguments');
+      }
+      if (!Array.isArray(args)) throw new ActionError(400, 'Malformed action arguments');
+      const returnValue = await action(...args);
+      return render({ returnValue, root: <Page searchParams={url.searchParams} /> });
+    },
+  };
+}

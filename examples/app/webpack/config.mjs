@@ -1,0 +1,136 @@
+// The two webpack builds of the example app.
+//
+//   client: target web, the plugin with `layer: 'client'` ('use server' modules become
+//           createServerReference stubs), react-server-dom-webpack's plugin for client references.
+//   server: target node, resolved with the `react-server` condition, the plugin with
+//           `layer: 'server'`, 'use client' modules replaced by client references.
+//
+// Both builds give Babel the same `cwd`/`root` (this folder), so a reference gets the same id in
+// both (ids hash the path relative to Babel's root).
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ReactServerWebpackPlugin from 'react-server-dom-webpack/plugin';
+import { METADATA_SUBSCRIBER, ServerReferenceRegistry, ServerReferencesPlugin } from './server-references-plugin.mjs';
+
+const require = createRequire(import.meta.url);
+export const appDir = fileURLToPath(new URL('..', import.meta.url));
+export const srcDir = path.join(appDir, 'src');
+export const distDir = path.join(appDir, 'dist');
+/** Where the browser bundle is served from (output.publicPath; server/http.mjs serves it). */
+export const ASSET_PREFIX = '/assets/';
+
+/** The plugin from the package's built dist/, found by self-reference like any user would. */
+function resolvePlugin() {
+  try {
+    return require.resolve('babel-plugin-use-cache');
+  } catch (error) {
+    throw new Error('babel-plugin-use-cache is not built: run `npm run build` at the repository root first.', {
+      cause: error,
+    });
+  }
+}
+
+function babelRule(layer) {
+  return {
+    loader: 'babel-loader',
+    options: {
+      babelrc: false,
+      configFile: false,
+      cwd: appDir,
+      root: appDir,
+      cacheDirectory: false,
+      presets: [['@babel/preset-react', { runtime: 'automatic' }]],
+      plugins: [[resolvePlugin(), { layer }]],
+      // babel-loader calls loaderContext[METADATA_SUBSCRIBER](result.metadata) for every file.
+      metadataSubscribers: [METADATA_SUBSCRIBER],
+    },
+  };
+}
+
+const common = {
+  context: appDir,
+  mode: 'production',
+  devtool: false,
+  cache: false,
+  stats: 'errors-warnings',
+  resolve: { extensions: ['.js', '.jsx'] },
+  performance: { hints: false },
+};
+
+export function clientConfig({ registry }) {
+  return {
+    ...common,
+    name: 'client',
+    target: 'web',
+    entry: { main: './src/client/entry.jsx' },
+    output: {
+      path: path.join(distDir, 'client'),
+      publicPath: ASSET_PREFIX,
+      filename: '[name].js',
+      chunkFilename: '[name].[contenthash:8].js',
+      clean: true,
+    },
+    module: {
+      rules: [{ test: /\.jsx?$/, include: srcDir, use: [babelRule('client')] }],
+    },
+    // Unminified keeps the build fast (tests build it); flip for a real deployment.
+    optimization: { minimize: false },
+    plugins: [
+      new ReactServerWebpackPlugin({
+        isServer: false,
+        clientReferences: [{ directory: './src', recursive: true, include: /\.jsx?$/ }],
+      }),
+      new ServerReferencesPlugin({ layer: 'client', registry, root: appDir }),
+    ],
+  };
+}
+
+export function serverConfig({ registry }) {
+  return {
+    ...common,
+    name: 'server',
+    dependencies: ['client'],
+    target: 'node20',
+    // Evaluated when the server build starts, after the client build: the Server Action modules
+    // the browser calls are imported only by client components (which this build replaces with
+    // references), so they are added to the entry explicitly.
+    entry: () => ({ rsc: { import: [...registry.clientFiles(), './src/server/rsc.jsx'] } }),
+    output: {
+      path: path.join(distDir, 'server'),
+      filename: '[name].cjs',
+      chunkFilename: '[name].[contenthash:8].cjs',
+      library: { type: 'commonjs2' },
+      clean: true,
+    },
+    resolve: {
+      ...common.resolve,
+      conditionNames: ['react-server', 'node', 'import', 'require', 'default'],
+    },
+    module: {
+      rules: [
+        {
+          test: /\.jsx?$/,
+          include: srcDir,
+          // Loaders run last to first: client references first, then Babel with the plugin.
+          use: [babelRule('server'), { loader: path.join(appDir, 'webpack/client-reference-loader.cjs') }],
+        },
+      ],
+    },
+    optimization: {
+      minimize: false,
+      // Server references are reached through the manifest, not through imports webpack can
+      // see: keep every export, under its own name, in its own module.
+      usedExports: false,
+      mangleExports: false,
+      concatenateModules: false,
+      moduleIds: 'named',
+    },
+    plugins: [new ServerReferencesPlugin({ layer: 'server', registry, root: appDir })],
+  };
+}
+
+export function createConfigs() {
+  const registry = new ServerReferenceRegistry();
+  return [clientConfig({ registry }), serverConfig({ registry })];
+}
