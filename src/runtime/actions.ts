@@ -1,2 +1,91 @@
-// Placeholder until the server-actions runtime lands (issue 4).
-export {};
+// The server-actions half of the runtime: what compiled 'use server' code imports
+// (serverReference, encryptBound, decryptBound) and the encryption key setting.
+// See docs/compiled-output.md for the shapes that call these and docs/readme/actions.md for use.
+
+import { open, seal } from './actions-cipher.js';
+import { decodeBoundValues, encodeBoundValues } from './actions-codec.js';
+import { registerServerReference } from './actions-flight.js';
+
+export { setEncryptionKey } from './actions-key.js';
+
+/**
+ * Registers `fn` as the server reference `id` (react-server-dom-webpack's
+ * `registerServerReference(fn, id, null)`) and returns it. Compiled code calls this for every
+ * `'use server'` function; `fn.bind(null, ...)` then yields a bound reference that Flight can send.
+ */
+export function serverReference<T extends Function>(id: string, fn: T): T {
+  if (typeof fn !== 'function') {
+    throw new TypeError(`babel-plugin-use-cache: serverReference("${id}", fn) needs a function, got ${fn === null ? 'null' : typeof fn}`);
+  }
+  return registerServerReference(fn, id, null);
+}
+
+function encryptionError(id: string, cause: unknown): Error {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new Error(
+    `babel-plugin-use-cache: cannot encrypt the values captured by server action ${id}: ${reason}. ` +
+      'Captured values travel to the client, so they must be serialisable like server action arguments.',
+    { cause },
+  );
+}
+
+/**
+ * Serialises and encrypts the values an inline server action captured (AES-256-GCM, the id as
+ * additional authenticated data). The result is what the bound reference carries to the client.
+ */
+export function encryptBound(id: string, values: unknown[]): Promise<string> {
+  let plaintext: string | Promise<string>;
+  try {
+    plaintext = encodeBoundValues(values);
+  } catch (error) {
+    return Promise.reject(encryptionError(id, error));
+  }
+  if (typeof plaintext !== 'string') {
+    return plaintext.then(
+      (text) => seal(id, text),
+      (error: unknown) => Promise.reject(encryptionError(id, error)),
+    );
+  }
+  try {
+    return Promise.resolve(seal(id, plaintext));
+  } catch (error) {
+    return Promise.reject(error); // a misconfigured key: its own message says what to fix
+  }
+}
+
+/** The error every rejected bound-argument payload produces. `code` lets servers answer 400. */
+export class InvalidBoundArgumentsError extends Error {
+  readonly code = 'ERR_INVALID_BOUND_ARGUMENTS';
+  readonly actionId: string;
+  constructor(id: string) {
+    super(
+      `Invalid or tampered bound arguments for server action ${id}: they were modified, truncated, made for ` +
+        'another action, or encrypted with another key (instances serving one app need the same ' +
+        'USE_CACHE_ENCRYPTION_KEY). The action was not run.',
+    );
+    this.name = 'InvalidBoundArgumentsError';
+    this.actionId = id;
+  }
+}
+
+/**
+ * Decrypts and deserialises what `encryptBound` produced for the same `id`. Anything else
+ * (tampered, truncated, foreign or another action's ciphertext) rejects with
+ * InvalidBoundArgumentsError, before the action's body runs.
+ */
+export async function decryptBound(id: string, encrypted: Promise<string> | string): Promise<unknown[]> {
+  let sealed: unknown;
+  try {
+    sealed = await encrypted;
+  } catch {
+    throw new InvalidBoundArgumentsError(id);
+  }
+  const plaintext = open(id, sealed);
+  if (plaintext === null) throw new InvalidBoundArgumentsError(id);
+  try {
+    return await decodeBoundValues(plaintext);
+  } catch {
+    // Authenticated but undecodable: only possible across incompatible versions of this runtime.
+    throw new InvalidBoundArgumentsError(id);
+  }
+}
