@@ -29,7 +29,7 @@ const HTML_SHELL = `<!doctype html>
   .intro { color: #4a5468; margin-top: 0; }
   .card { background: #fff; border: 1px solid #dde2ec; border-radius: 10px; padding: 14px 18px; margin: 14px 0; }
   .stamp { display: flex; gap: 12px; margin: 6px 0; }
-  .stamp .label { min-width: 230px; color: #4a5468; }
+  .stamp .label { flex: 0 0 270px; color: #4a5468; }
   time { font-family: ui-monospace, monospace; font-weight: 600; }
   .shell { border-left: 4px solid #6b8afd; padding-left: 10px; }
   .shell-children { border-left: 4px solid #3cb371; padding-left: 10px; margin-top: 6px; }

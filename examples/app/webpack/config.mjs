@@ -1,7 +1,7 @@
 // The two webpack builds of the example app.
 //
 //   client: target web, the plugin with `layer: 'client'` ('use server' modules become
-//           createServerReference stubs), react-server-dom-webpack's plugin for client references.
+//           createServerReference stubs), client references (our ClientReferencesPlugin, see there).
 //   server: target node, resolved with the `react-server` condition, the plugin with
 //           `layer: 'server'`, 'use client' modules replaced by client references.
 //
@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ReactServerWebpackPlugin from 'react-server-dom-webpack/plugin';
+import { ClientReferencesPlugin } from './client-references-plugin.mjs';
 import { METADATA_SUBSCRIBER, ServerReferenceRegistry, ServerReferencesPlugin } from './server-references-plugin.mjs';
 
 const require = createRequire(import.meta.url);
@@ -77,10 +77,7 @@ export function clientConfig({ registry }) {
     // Unminified keeps the build fast (tests build it); flip for a real deployment.
     optimization: { minimize: false },
     plugins: [
-      new ReactServerWebpackPlugin({
-        isServer: false,
-        clientReferences: [{ directory: './src', recursive: true, include: /\.jsx?$/ }],
-      }),
+      new ClientReferencesPlugin({ directory: srcDir }),
       new ServerReferencesPlugin({ layer: 'client', registry, root: appDir }),
     ],
   };
@@ -92,10 +89,8 @@ export function serverConfig({ registry }) {
     name: 'server',
     dependencies: ['client'],
     target: 'node20',
-    // Evaluated when the server build starts, after the client build: the Server Action modules
-    // the browser calls are imported only by client components (which this build replaces with
-    // references), so they are added to the entry explicitly.
-    entry: () => ({ rsc: { import: [...registry.clientFiles(), './src/server/rsc.jsx'] } }),
+    // Runs after the client build, whose Server Action modules ServerReferencesPlugin includes here.
+    entry: { rsc: './src/server/rsc.jsx' },
     output: {
       path: path.join(distDir, 'server'),
       filename: '[name].cjs',
@@ -126,7 +121,7 @@ export function serverConfig({ registry }) {
       concatenateModules: false,
       moduleIds: 'named',
     },
-    plugins: [new ServerReferencesPlugin({ layer: 'server', registry, root: appDir })],
+    plugins: [new ServerReferencesPlugin({ layer: 'server', registry, root: appDir, entry: 'rsc' })],
   };
 }
 

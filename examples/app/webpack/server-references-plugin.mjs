@@ -26,16 +26,41 @@ export class ServerReferenceRegistry {
 
 export class ServerReferencesPlugin {
   /**
-   * @param {{ layer: 'server' | 'client', registry: ServerReferenceRegistry, filename?: string, root: string }} options
+   * @param {object} options
+   * @param {'server' | 'client'} options.layer
+   * @param {ServerReferenceRegistry} options.registry
+   * @param {string} options.root paths in the manifest are relative to this folder
+   * @param {string} [options.entry] server layer: the entry that must contain the modules the
+   *   browser build calls (they are imported only by client components, which the server build
+   *   replaces with client references, so nothing else would pull them in)
+   * @param {string} [options.filename]
    */
-  constructor({ layer, registry, filename = 'server-references.json', root }) {
+  constructor({ layer, registry, root, entry, filename = 'server-references.json' }) {
     this.layer = layer;
     this.registry = registry;
-    this.filename = filename;
     this.root = root;
+    this.entry = entry;
+    this.filename = filename;
   }
 
   apply(compiler) {
+    if (this.layer === 'server' && this.entry) {
+      // Included, not added as entry modules: an entry module may be inlined into the startup
+      // code, and then no module id would reach it.
+      compiler.hooks.make.tapPromise(NAME, (compilation) =>
+        Promise.all(
+          this.registry.clientFiles().map(
+            (file) =>
+              new Promise((resolve, reject) => {
+                const dependency = webpack.EntryPlugin.createDependency(file, { name: this.entry });
+                compilation.addInclude(compiler.context, dependency, { name: this.entry }, (error) =>
+                  error ? reject(error) : resolve(),
+                );
+              }),
+          ),
+        ),
+      );
+    }
     compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
       webpack.NormalModule.getCompilationHooks(compilation).loader.tap(NAME, (loaderContext, module) => {
         loaderContext[METADATA_SUBSCRIBER] = (metadata) => {
