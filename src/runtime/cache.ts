@@ -1,0 +1,245 @@
+/**
+ * The cache wrapper: key -> lookup -> (hit | stale hit + background refresh | shared fill) -> store.
+ */
+import { callHandler, handlerFor, keyNamespace, now, resetConfig } from './config.js';
+import { debug, debugEnabled, describeError, shortKey } from './debug.js';
+import type { CacheEntry, CacheHandler } from './handlers/types.js';
+import { callKey, createTemporaryReferences, primitiveCallKey, type CallKey } from './key.js';
+import { scopeLife } from './life.js';
+import { absorbInner, createScope, currentScope, runInScope, type CacheScope } from './scope.js';
+import { entryTimestamp, localExpiration, resetTags, tagRevision } from './tags.js';
+import {
+  copier,
+  createServerTemporaryReferences,
+  decodeArguments,
+  decodeValue,
+  equalBytes,
+  refersToTemporaryReferences,
+  registerServerReference,
+  renderValue,
+} from './value.js';
+
+type AsyncFunction = (...args: any[]) => Promise<unknown>;
+
+interface CachedFunction {
+  readonly id: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly fn: AsyncFunction;
+}
+
+interface Fill {
+  entry: CacheEntry;
+  /** Settles when the handler has stored the entry (or failed to). */
+  stored: Promise<void>;
+}
+
+/** Fills in flight (blocking ones and background refreshes), by key: concurrent calls share one. */
+const fills = new Map<string, Promise<Fill>>();
+
+// --- Decoded templates: the fast hit path -----------------------------------------------------
+
+interface Template {
+  bytes: Uint8Array;
+  /** Hands out a fresh copy; `undefined`: the value must be decoded on every hit. */
+  copy: (() => unknown) | undefined;
+}
+
+const TEMPLATE_MAX_COUNT = 10_000;
+const TEMPLATE_MAX_BYTES = 16 * 1024 * 1024;
+/** LRU of decoded values by key, bounded by count and by the size of their bytes. */
+const templates = new Map<string, Template>();
+let templateBytes = 0;
+
+function rememberTemplate(key: string, template: Template): void {
+  const previous = templates.get(key);
+  if (previous !== undefined) {
+    templates.delete(key);
+    templateBytes -= previous.bytes.byteLength;
+  }
+  if (template.bytes.byteLength > TEMPLATE_MAX_BYTES / 4) return;
+  templates.set(key, template);
+  templateBytes += template.bytes.byteLength;
+  for (const [oldKey, old] of templates) {
+    if (templates.size <= TEMPLATE_MAX_COUNT && templateBytes <= TEMPLATE_MAX_BYTES) break;
+    templates.delete(oldKey);
+    templateBytes -= old.bytes.byteLength;
+  }
+}
+
+/** A fresh value for this caller from stored bytes. */
+function materialize(call: CallKey, bytes: Uint8Array): unknown {
+  const template = templates.get(call.key);
+  if (template !== undefined && equalBytes(template.bytes, bytes)) {
+    if (template.copy !== undefined) return template.copy();
+    return decodeValue(bytes, call.refs ?? createTemporaryReferences());
+  }
+  if (refersToTemporaryReferences(bytes)) {
+    rememberTemplate(call.key, { bytes, copy: undefined });
+    return decodeValue(bytes, call.refs ?? createTemporaryReferences());
+  }
+  return decodeValue(bytes, undefined).then((value) => {
+    const copy = copier(value);
+    rememberTemplate(call.key, { bytes, copy });
+    // The decoded value itself stays private to the template: callers only ever get copies.
+    return copy === undefined ? value : copy();
+  });
+}
+
+// --- The wrapper ------------------------------------------------------------------------------
+
+/**
+ * Wrap a `'use cache'` function: the returned async function caches by all its arguments
+ * (captured values first) and is registered as a server reference under `id`.
+ */
+export function cacheFunction<F extends AsyncFunction>(id: string, kind: string, fn: F): F {
+  if (typeof id !== 'string' || id === '') throw new TypeError('cacheFunction: id must be a non-empty string.');
+  if (typeof kind !== 'string' || kind === '') throw new TypeError('cacheFunction: kind must be a non-empty string.');
+  if (typeof fn !== 'function') {
+    throw new TypeError(`cacheFunction("${id}"): expected a function, got ${fn === null ? 'null' : typeof fn}.`);
+  }
+  const cached: CachedFunction = { id, kind, name: fn.name || id, fn };
+  const wrapper = function (this: unknown, ...args: unknown[]) {
+    return cachedCall(cached, args);
+  };
+  Object.defineProperty(wrapper, 'name', { value: cached.name, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
+  registerServerReference(wrapper, id, null);
+  return wrapper as unknown as F;
+}
+
+/** A file-level `'use cache'` export: wrapped when it is a function at run time, else unchanged. */
+export function cacheExport<T>(id: string, kind: string, value: T): T {
+  return typeof value === 'function' ? (cacheFunction(id, kind, value as unknown as AsyncFunction) as T) : value;
+}
+
+async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unknown> {
+  const { kind } = cached;
+  const handler = handlerFor(kind);
+  const namespace = keyNamespace();
+  const call = primitiveCallKey(namespace, cached.id, args) ?? (await keyOf(cached, namespace, args));
+  const outer = currentScope();
+
+  const entry = await callHandler(kind, handler, 'get', (h) => h.get(call.key), undefined);
+  if (entry !== undefined) {
+    const state = isEntry(entry) ? await freshness(kind, handler, entry) : 'corrupt';
+    if (state === 'fresh' || state === 'stale') {
+      if (state === 'stale') refreshInBackground(cached, call, handler);
+      else if (debugEnabled()) debug('hit', `${cached.name} key=${shortKey(call.key)}`);
+      try {
+        const value = await materialize(call, entry.value);
+        if (outer !== undefined) absorbInner(outer, entry, entry.tags);
+        return value;
+      } catch (error) {
+        debug('error', () => `${cached.name} key=${shortKey(call.key)} stored value does not decode (${describeError(error)}); computing anew`);
+      }
+    } else if (debugEnabled()) {
+      debug('miss', `${cached.name} key=${shortKey(call.key)} (${state})`);
+    }
+  } else if (debugEnabled()) {
+    debug('miss', `${cached.name} key=${shortKey(call.key)}`);
+  }
+
+  let pending = fills.get(call.key);
+  if (pending !== undefined) debug('join', () => `${cached.name} key=${shortKey(call.key)}`);
+  else pending = startFill(cached, call, handler);
+  const fill = await pending;
+  if (outer !== undefined) absorbInner(outer, fill.entry, fill.entry.tags);
+  return materialize(call, fill.entry.value);
+}
+
+async function keyOf(cached: CachedFunction, namespace: string, args: unknown[]): Promise<CallKey> {
+  try {
+    return await callKey(namespace, cached.id, args);
+  } catch (error) {
+    throw new TypeError(
+      `'use cache': the arguments of "${cached.name}" cannot be serialised into a cache key: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+type Freshness = 'fresh' | 'stale' | 'expired' | 'revalidated';
+
+async function freshness(kind: string, handler: CacheHandler, entry: CacheEntry): Promise<Freshness> {
+  if (entry.tags.length !== 0) {
+    let expiration = localExpiration(entry.tags);
+    if (expiration < entry.timestamp) {
+      const remote = await callHandler(kind, handler, 'getExpiration', (h) => h.getExpiration(entry.tags), 0);
+      if (typeof remote === 'number' && remote > expiration) expiration = remote;
+    }
+    if (entry.timestamp <= expiration) return 'revalidated';
+  }
+  const age = now() - entry.timestamp;
+  if (age < entry.revalidate * 1000) return 'fresh';
+  if (age < entry.expire * 1000) return 'stale';
+  return 'expired';
+}
+
+function isEntry(entry: unknown): entry is CacheEntry {
+  const e = entry as CacheEntry;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    e.value instanceof Uint8Array &&
+    Array.isArray(e.tags) &&
+    typeof e.timestamp === 'number' &&
+    typeof e.revalidate === 'number' &&
+    typeof e.expire === 'number' &&
+    typeof e.stale === 'number'
+  );
+}
+
+function refreshInBackground(cached: CachedFunction, call: CallKey, handler: CacheHandler): void {
+  if (fills.has(call.key)) {
+    debug('stale', () => `${cached.name} key=${shortKey(call.key)} (refresh already running)`);
+    return;
+  }
+  debug('stale', () => `${cached.name} key=${shortKey(call.key)} (refreshing in the background)`);
+  startFill(cached, call, handler).then(
+    () => debug('refresh', () => `${cached.name} key=${shortKey(call.key)} done`),
+    (error: unknown) =>
+      debug('error', () => `${cached.name} key=${shortKey(call.key)} background refresh failed: ${describeError(error)}`),
+  );
+}
+
+function startFill(cached: CachedFunction, call: CallKey, handler: CacheHandler): Promise<Fill> {
+  const pending = runFill(cached, call, handler);
+  fills.set(call.key, pending);
+  const release = (): void => {
+    if (fills.get(call.key) === pending) fills.delete(call.key);
+  };
+  pending.then((fill) => fill.stored.then(release), release);
+  return pending;
+}
+
+/** Run the body once, in its own scope, and serialise the result. Errors reach every waiter. */
+async function runFill(cached: CachedFunction, call: CallKey, handler: CacheHandler): Promise<Fill> {
+  const start = now();
+  const revision = tagRevision();
+  const scope: CacheScope = createScope(cached.name);
+  const serverRefs = createServerTemporaryReferences();
+  const bytes = await runInScope(scope, async () => {
+    // Decode first: the body sees opaque values as references, never the first caller's objects.
+    const args = await decodeArguments(call.body, serverRefs);
+    const result = await cached.fn.apply(null, args);
+    return renderValue(result, serverRefs, cached.name);
+  });
+  const entry: CacheEntry = { value: bytes, tags: [...scope.tags], timestamp: entryTimestamp(start, revision), ...scopeLife(scope) };
+  debug('fill', () => `${cached.name} key=${shortKey(call.key)} ${bytes.byteLength} bytes revalidate=${entry.revalidate}s expire=${entry.expire}s tags=${JSON.stringify(entry.tags)}`);
+  const stored = callHandler(cached.kind, handler, 'set', (h) => h.set(call.key, entry), undefined);
+  return { entry, stored };
+}
+
+/**
+ * Forget everything the runtime holds in this process and go back to the default configuration:
+ * handlers, profiles, build id, clock, timeouts, debug, in-flight fills, decoded values and local
+ * tag times. Meant for tests (call it in `beforeEach`).
+ */
+export function resetCache(): void {
+  fills.clear();
+  templates.clear();
+  templateBytes = 0;
+  resetTags();
+  resetConfig();
+}

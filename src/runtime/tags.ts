@@ -1,0 +1,117 @@
+/**
+ * Tags: `cacheTag()` inside a cached function, `revalidateTag()` anywhere.
+ *
+ * Invalidation costs O(1) in the number of entries: `revalidateTag` records "tag revalidated at
+ * time T" in every configured handler (`updateTags`) and in a process-local map; an entry is
+ * checked when it is read (`timestamp <= latest revalidation of any of its tags` => stale).
+ */
+import { allHandlers, callHandler, now } from './config.js';
+import { debug } from './debug.js';
+import { requireScope } from './scope.js';
+
+export const MAX_TAG_LENGTH = 256;
+export const MAX_TAGS = 128;
+
+/** Latest revalidation time per tag seen by this process (survives a failing handler). */
+const localTagTimes = new Map<string, number>();
+/** Bumped by every `revalidateTag`; a fill compares it to know whether one happened meanwhile. */
+let revision = 0;
+/** Time of the latest `revalidateTag` in this process. */
+let lastRevalidation = 0;
+
+type TagInput = string | readonly TagInput[];
+
+function flatten(input: readonly TagInput[], api: string, out: string[] = []): string[] {
+  for (const tag of input) {
+    if (Array.isArray(tag)) flatten(tag as readonly TagInput[], api, out);
+    else out.push(validateTag(tag, api));
+  }
+  return out;
+}
+
+function validateTag(tag: unknown, api: string): string {
+  if (typeof tag !== 'string') {
+    throw new TypeError(`${api}: tags must be strings, got ${tag === null ? 'null' : typeof tag}.`);
+  }
+  if (tag.length === 0) throw new TypeError(`${api}: a tag must not be empty.`);
+  if (tag.length > MAX_TAG_LENGTH) {
+    throw new RangeError(
+      `${api}: tag "${tag.slice(0, 40)}..." is ${tag.length} characters long; the limit is ${MAX_TAG_LENGTH}.`,
+    );
+  }
+  return tag;
+}
+
+/**
+ * Tag the enclosing cached function's entry (strings or arrays of strings; case-sensitive;
+ * repeating a tag changes nothing). At most 128 tags per entry, 256 characters each.
+ */
+export function cacheTag(...tags: TagInput[]): void {
+  const scope = requireScope('cacheTag');
+  const list = flatten(tags, 'cacheTag');
+  let added = 0;
+  for (const tag of list) if (!scope.tags.has(tag)) added++;
+  if (scope.tags.size + added > MAX_TAGS) {
+    throw new RangeError(
+      `cacheTag: "${scope.name}" would carry ${scope.tags.size + added} tags; the limit is ${MAX_TAGS} per entry.`,
+    );
+  }
+  for (const tag of list) scope.tags.add(tag);
+}
+
+/**
+ * Make every entry carrying one of `tags` stale from now, in every configured handler: the next
+ * call that reads such an entry computes it anew. Costs O(number of tags), whatever the number of
+ * entries. A failing handler is reported through the debug log; this process still sees the
+ * invalidation. The optional second argument (a Next.js 16 profile) is accepted and ignored.
+ */
+export async function revalidateTag(tag: string | readonly string[], _profile?: unknown): Promise<void> {
+  const tags = flatten([tag as TagInput], 'revalidateTag');
+  if (tags.length === 0) return;
+  const timestamp = now();
+  revision++;
+  if (timestamp > lastRevalidation) lastRevalidation = timestamp;
+  for (const t of tags) {
+    const previous = localTagTimes.get(t);
+    if (previous === undefined || timestamp > previous) localTagTimes.set(t, timestamp);
+  }
+  debug('invalidate', () => `tags=${JSON.stringify(tags)} at=${timestamp}`);
+  await Promise.all(
+    allHandlers().map(([kind, handler]) =>
+      callHandler(kind, handler, 'updateTags', (h) => h.updateTags(tags, timestamp), undefined),
+    ),
+  );
+}
+
+/** Latest local revalidation time of any of `tags` (0 when none). */
+export function localExpiration(tags: readonly string[]): number {
+  if (localTagTimes.size === 0) return 0;
+  let latest = 0;
+  for (const tag of tags) {
+    const t = localTagTimes.get(tag);
+    if (t !== undefined && t > latest) latest = t;
+  }
+  return latest;
+}
+
+export function tagRevision(): number {
+  return revision;
+}
+
+/**
+ * The timestamp for an entry whose fill started at `start` when the revalidation count was
+ * `startRevision`. If no revalidation happened during the fill, the entry was computed after
+ * every revalidation this process knows of, so it is stamped after the latest one even when the
+ * clock has not moved (a frozen test clock, or the same millisecond): otherwise it would be stale
+ * the moment it is stored.
+ */
+export function entryTimestamp(start: number, startRevision: number): number {
+  if (startRevision === revision && start <= lastRevalidation) return lastRevalidation + 1;
+  return start;
+}
+
+export function resetTags(): void {
+  localTagTimes.clear();
+  revision = 0;
+  lastRevalidation = 0;
+}

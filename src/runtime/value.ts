@@ -1,0 +1,263 @@
+/**
+ * Result serialisation: a cached function's result is stored as the bytes of a React Flight
+ * stream (rendered with the call's server-side temporary references) and decoded with the
+ * *current* call's client-side temporary references, so opaque values passed in this time
+ * (children, callbacks) appear in the result.
+ *
+ * Decoding costs ~10x a key, so a value that refers to no temporary reference is decoded once per
+ * process into a private template and handed out as a fresh copy on every hit (`copier`): no
+ * caller ever sees an object another caller could have mutated.
+ */
+// @ts-ignore -- react-server-dom-webpack publishes no types; the shape used is declared below.
+import * as flightClient from 'react-server-dom-webpack/client';
+// @ts-ignore -- as above.
+import * as flightServer from 'react-server-dom-webpack/server';
+import type { TemporaryReferences } from './key.js';
+
+type ServerTemporaryReferences = WeakMap<object, string>;
+
+interface FlightServer {
+  renderToReadableStream(
+    model: unknown,
+    webpackMap: unknown,
+    options?: { temporaryReferences?: ServerTemporaryReferences; onError?: (error: unknown) => string | void },
+  ): ReadableStream<Uint8Array>;
+  decodeReply(body: string | FormData, webpackMap: unknown, options?: { temporaryReferences?: ServerTemporaryReferences }): Promise<unknown>;
+  createTemporaryReferenceSet(): ServerTemporaryReferences;
+  registerServerReference<T extends Function>(reference: T, id: string, exportName: string | null): T;
+}
+interface FlightClientDecode {
+  createFromReadableStream(
+    stream: ReadableStream<Uint8Array>,
+    options: { serverConsumerManifest: unknown; temporaryReferences?: TemporaryReferences },
+  ): PromiseLike<unknown>;
+}
+const server = flightServer as unknown as FlightServer;
+const client = flightClient as unknown as FlightClientDecode;
+
+const serverConsumerManifest = { moduleMap: null, serverModuleMap: null, moduleLoading: null };
+
+export const registerServerReference = server.registerServerReference;
+export const createServerTemporaryReferences = server.createTemporaryReferenceSet;
+
+/** `decodeReply` of the call's arguments: opaque values become server temporary references. */
+export async function decodeArguments(body: string | FormData, refs: ServerTemporaryReferences): Promise<unknown[]> {
+  return (await server.decodeReply(body, {}, { temporaryReferences: refs })) as unknown[];
+}
+
+const SERIALISATION_ERROR =
+  /cannot be passed|not supported|null prototypes|Only plain objects|Symbols cannot|opaque temporary reference|cannot be serialized/i;
+
+/**
+ * Serialise `value` to Flight bytes. Any error React reports while rendering it (a rejected
+ * promise inside, a nested component that throws) is thrown here and nothing is stored; a value
+ * React cannot serialise becomes an error naming the cached function.
+ */
+export async function renderValue(value: unknown, refs: ServerTemporaryReferences, name: string): Promise<Uint8Array> {
+  let failure: { error: unknown } | undefined;
+  const stream = server.renderToReadableStream(value, {}, {
+    temporaryReferences: refs,
+    onError(error) {
+      // Never throw here: React calls it from inside its work loop.
+      failure ??= { error };
+    },
+  });
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value: chunk } = await reader.read();
+    if (done) break;
+    chunks.push(chunk);
+    length += chunk.byteLength;
+  }
+  if (failure !== undefined) throw describeRenderError(failure.error, name);
+  // One compact buffer: a view into React's larger write buffer would hold all of it in memory.
+  const only = chunks[0];
+  if (chunks.length === 1 && only!.byteOffset === 0 && only!.buffer.byteLength === length) return only!;
+  const bytes = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+function describeRenderError(error: unknown, name: string): unknown {
+  if (error instanceof Error && SERIALISATION_ERROR.test(error.message)) {
+    return new TypeError(
+      `'use cache': the value returned by "${name}" cannot be serialised, so it cannot be cached. ` +
+        `Return plain data, Dates, Maps, Sets, typed arrays, promises or JSX. React said: ${error.message}`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+/** Decode stored bytes into a fresh value, resolving temporary references against `refs`. */
+export async function decodeValue(bytes: Uint8Array, refs: TemporaryReferences | undefined): Promise<unknown> {
+  return await client.createFromReadableStream(streamOf(bytes), {
+    serverConsumerManifest,
+    temporaryReferences: refs,
+  });
+}
+
+/** Whether a payload may refer to the caller's temporary references (`"$T…"`); may say yes wrongly, never no. */
+export function refersToTemporaryReferences(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf('"$T') !== -1;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a === b) return true;
+  if (a.byteLength !== b.byteLength) return false;
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
+}
+
+// --- Copies of decoded values -----------------------------------------------------------------
+
+/**
+ * A function returning a deep copy of `value` each call, or `undefined` when the value holds
+ * something that cannot be copied faithfully (promises, React elements, errors, functions,
+ * class instances, frozen objects): those are decoded anew on every hit.
+ *
+ * Handles primitives, plain objects and arrays, Date, Map, Set, ArrayBuffer and typed arrays;
+ * shared references and cycles are kept as such (a copy of a graph is a graph).
+ */
+export function copier(value: unknown): (() => unknown) | undefined {
+  if (typeof value !== 'object' || value === null) {
+    return typeof value === 'function' ? undefined : () => value;
+  }
+  const seen = new Set<object>();
+  const state = { shared: false };
+  if (!copyable(value, seen, state)) return undefined;
+  return state.shared ? () => copyGraph(value, new Map()) : () => copyTree(value);
+}
+
+function copyable(value: unknown, seen: Set<object>, state: { shared: boolean }): boolean {
+  if (typeof value === 'function') return false;
+  if (typeof value !== 'object' || value === null) return true;
+  if (seen.has(value)) {
+    state.shared = true;
+    return true;
+  }
+  seen.add(value);
+  if (!Object.isExtensible(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto === Array.prototype) {
+    const array = value as unknown[];
+    if (Object.keys(array).length !== array.length) return false;
+    for (const item of array) if (!copyable(item, seen, state)) return false;
+    return true;
+  }
+  if (proto === Object.prototype) {
+    if (Object.getOwnPropertySymbols(value).length > 0) return false;
+    for (const key of Object.keys(value)) {
+      if (key === '__proto__') return false;
+      const descriptor = Object.getOwnPropertyDescriptor(value, key)!;
+      if (descriptor.get !== undefined || descriptor.set !== undefined || !descriptor.writable) return false;
+      if (!copyable(descriptor.value, seen, state)) return false;
+    }
+    return Object.getOwnPropertyNames(value).length === Object.keys(value).length;
+  }
+  if (value instanceof Date) return proto === Date.prototype;
+  if (value instanceof Map) {
+    if (proto !== Map.prototype) return false;
+    for (const [k, v] of value) if (!copyable(k, seen, state) || !copyable(v, seen, state)) return false;
+    return true;
+  }
+  if (value instanceof Set) {
+    if (proto !== Set.prototype) return false;
+    for (const v of value) if (!copyable(v, seen, state)) return false;
+    return true;
+  }
+  if (value instanceof ArrayBuffer) return proto === ArrayBuffer.prototype;
+  if (ArrayBuffer.isView(value)) {
+    // A view sharing its buffer with another view must stay shared: only copy lone views.
+    return !(value.buffer instanceof SharedArrayBuffer) && Object.keys(value).length === typedLength(value);
+  }
+  return false;
+}
+
+function typedLength(view: ArrayBufferView): number {
+  return view instanceof DataView ? 0 : (view as unknown as { length: number }).length;
+}
+
+function copyTree(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyTree(value[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const key in value) out[key] = copyTree((value as Record<string, unknown>)[key]);
+    return out;
+  }
+  return copySpecial(value, copyTree);
+}
+
+function copyGraph(value: unknown, memo: Map<object, unknown>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const done = memo.get(value);
+  if (done !== undefined) return done;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    memo.set(value, out);
+    for (let i = 0; i < value.length; i++) out[i] = copyGraph(value[i], memo);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    memo.set(value, out);
+    for (const key in value) out[key] = copyGraph((value as Record<string, unknown>)[key], memo);
+    return out;
+  }
+  if (value instanceof Map) {
+    const out = new Map();
+    memo.set(value, out);
+    for (const [k, v] of value) out.set(copyGraph(k, memo), copyGraph(v, memo));
+    return out;
+  }
+  if (value instanceof Set) {
+    const out = new Set();
+    memo.set(value, out);
+    for (const v of value) out.add(copyGraph(v, memo));
+    return out;
+  }
+  const out = copySpecial(value, (v) => copyGraph(v, memo));
+  memo.set(value, out);
+  return out;
+}
+
+function copySpecial(value: object, copy: (v: unknown) => unknown): unknown {
+  if (value instanceof Date) return new Date(value.getTime());
+  if (value instanceof Map) {
+    const out = new Map();
+    for (const [k, v] of value) out.set(copy(k), copy(v));
+    return out;
+  }
+  if (value instanceof Set) {
+    const out = new Set();
+    for (const v of value) out.add(copy(v));
+    return out;
+  }
+  if (value instanceof ArrayBuffer) return value.slice(0);
+  if (value instanceof DataView) {
+    return new DataView(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer);
+  }
+  // A typed array: same type, own buffer.
+  return (value as unknown as { slice(): unknown }).slice();
+}
