@@ -1,0 +1,215 @@
+/**
+ * Filesystem cache handler: entries survive a restart and can be shared by the processes of one
+ * machine.
+ *
+ * Layout under `dir`:
+ * - `entries/<sha256(key)>`: one entry, `encodeEntry` bytes (length + CRC-32 checked on read).
+ * - `tags/<sha256(tag)>`: the tag's last revalidation time (ms) as decimal text.
+ * - `tmp/`: files being written. Every write goes to a fresh temp file and is renamed over its
+ *   target, so a reader (in any process) sees the old file or the new one, never half of one.
+ *
+ * Budget: an in-memory index (rebuilt at start by scanning `entries/`, oldest modification first)
+ * tracks the bytes of the entries this process knows; past `maxBytes` the least recently used
+ * ones are deleted. Each process enforces the budget over what it knows (everything at start, plus
+ * what it writes or reads), so several processes sharing a dir can briefly exceed it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeEntry, encodeEntry } from './entry-codec.js';
+import { errorMessage, handlerDebug, type DebugHook } from './handler-debug.js';
+import type { CacheHandler } from './types.js';
+
+export interface FsHandlerOptions {
+  /** Directory of the cache (created when missing). */
+  dir: string;
+  /** Size budget of the stored entries in bytes. Default 256 MiB. */
+  maxBytes?: number;
+  /** Receives debug messages; default: the runtime's debug log (`USE_CACHE_DEBUG=1`). */
+  debug?: DebugHook;
+}
+
+export interface FsCacheHandler extends CacheHandler {
+  /** Bytes of the entries in this process's index (what the budget is checked against). */
+  readonly indexedBytes: number;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+/** Temp files older than this at start-up are leftovers of a crash and are removed. */
+const STALE_TEMP_MS = 60_000;
+
+export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
+  if (!options || typeof options.dir !== 'string' || options.dir === '') {
+    throw new TypeError('createFsHandler: `dir` (a directory path) is required');
+  }
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!(maxBytes > 0)) throw new TypeError('createFsHandler: maxBytes must be a positive number');
+  const debug = handlerDebug('fs', options.debug);
+  const entriesDir = join(options.dir, 'entries');
+  const tagsDir = join(options.dir, 'tags');
+  const tmpDir = join(options.dir, 'tmp');
+
+  /** File name -> size, least recently used first (Map keeps insertion order). */
+  const index = new Map<string, number>();
+  let totalBytes = 0;
+  let tempCounter = 0;
+  const tempTag = `${process.pid}.${randomBytes(4).toString('hex')}`;
+
+  function track(name: string, size: number): void {
+    totalBytes -= index.get(name) ?? 0;
+    index.delete(name);
+    index.set(name, size);
+    totalBytes += size;
+  }
+  function untrack(name: string): void {
+    totalBytes -= index.get(name) ?? 0;
+    index.delete(name);
+  }
+
+  async function scan(): Promise<void> {
+    await Promise.all([entriesDir, tagsDir, tmpDir].map((d) => mkdir(d, { recursive: true })));
+    const found: { name: string; size: number; mtime: number }[] = [];
+    const names = await readdir(entriesDir);
+    for (let i = 0; i < names.length; i += 256) {
+      await Promise.all(
+        names.slice(i, i + 256).map(async (name) => {
+          try {
+            const s = await stat(join(entriesDir, name));
+            if (s.isFile()) found.push({ name, size: s.size, mtime: s.mtimeMs });
+          } catch {
+            // removed meanwhile by another process
+          }
+        }),
+      );
+    }
+    found.sort((a, b) => a.mtime - b.mtime);
+    for (const { name, size } of found) track(name, size);
+    const now = Date.now();
+    for (const name of await readdir(tmpDir)) {
+      const path = join(tmpDir, name);
+      try {
+        if (now - (await stat(path)).mtimeMs > STALE_TEMP_MS) await unlink(path);
+      } catch {
+        // another process renamed or removed it
+      }
+    }
+    await evict();
+  }
+
+  async function evict(): Promise<void> {
+    while (totalBytes > maxBytes && index.size > 0) {
+      const [oldest] = index.keys();
+      untrack(oldest!);
+      await unlink(join(entriesDir, oldest!)).catch(() => {});
+    }
+  }
+
+  /** Write `bytes` to `path` atomically: a temp file in `tmp/`, then a rename over the target. */
+  async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+    const temp = join(tmpDir, `${tempTag}.${++tempCounter}`);
+    try {
+      await writeFile(temp, bytes);
+      await rename(temp, path);
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      throw error;
+    }
+  }
+
+  async function readTag(tag: string): Promise<number> {
+    let text: string;
+    try {
+      text = await readFile(join(tagsDir, hash(tag)), 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return 0;
+      throw error;
+    }
+    const value = Number(text.trim());
+    if (Number.isFinite(value) && value >= 0) return value;
+    debug(`unreadable timestamp file for tag ${JSON.stringify(tag)}: ignored`);
+    return 0;
+  }
+
+  let closed = false;
+  const ready = scan();
+  ready.catch((error: unknown) => debug(`cannot open ${options.dir}: ${errorMessage(error)}`));
+  async function open(): Promise<void> {
+    if (closed) throw new Error('the filesystem handler is closed');
+    await ready;
+  }
+
+  return {
+    get indexedBytes() {
+      return totalBytes;
+    },
+
+    async get(key) {
+      await open();
+      const name = hash(key);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(join(entriesDir, name));
+      } catch (error) {
+        untrack(name);
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+      const entry = decodeEntry(bytes);
+      if (!entry) {
+        debug(`corrupt entry file ${name}: read as a miss and removed`);
+        untrack(name);
+        await unlink(join(entriesDir, name)).catch(() => {});
+        return undefined;
+      }
+      track(name, bytes.length);
+      if (totalBytes > maxBytes) await evict();
+      return entry;
+    },
+
+    async set(key, entry) {
+      await open();
+      const bytes = encodeEntry(entry);
+      if (bytes.length > maxBytes) {
+        debug(`entry of ${bytes.length} bytes is larger than maxBytes (${maxBytes}): not stored`);
+        return;
+      }
+      const name = hash(key);
+      await writeAtomic(join(entriesDir, name), bytes);
+      track(name, bytes.length);
+      await evict();
+    },
+
+    async getExpiration(tags) {
+      await open();
+      if (tags.length === 0) return 0;
+      const stamps = await Promise.all(tags.map(readTag));
+      return Math.max(0, ...stamps);
+    },
+
+    async updateTags(tags, timestamp) {
+      await open();
+      await Promise.all(
+        [...new Set(tags)].map(async (tag) => {
+          // Keep the later time if another process recorded one meanwhile (best effort: two
+          // processes revalidating the same tag in the same instant may keep either time).
+          const current = await readTag(tag).catch(() => 0);
+          await writeAtomic(join(tagsDir, hash(tag)), `${Math.max(current, timestamp)}\n`);
+        }),
+      );
+    },
+
+    async close() {
+      closed = true;
+      await ready.catch(() => {});
+    },
+  };
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}

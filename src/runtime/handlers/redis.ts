@@ -1,0 +1,299 @@
+/**
+ * Redis cache handler: entries shared by every instance that points at the same Redis.
+ *
+ * Keys (all under `prefix`, default `use-cache:`):
+ * - `<prefix>e:<cache key>`: one entry, a Redis string with a TTL from the entry's `expire`.
+ * - `<prefix>t:<escaped tag>`: the last revalidation time (ms, decimal) of one tag.
+ * The `e:` / `t:` namespaces never overlap, and tag names are percent-escaped (only
+ * `A-Z a-z 0-9 . _ ~ -` are kept), so no tag can name an entry key or another tag's key.
+ *
+ * A stored entry is `u32 length + the entry's escaped tags joined by spaces + encodeEntry(entry)`.
+ * The tag list in front lets one Lua script return the entry *and* its tags' timestamps (one
+ * round trip); the runtime's `getExpiration(entry.tags)` that follows in the same event-loop turn
+ * is answered from those timestamps (read in the same atomic script, so they are as fresh as a
+ * separate MGET would be). Any other `getExpiration` is one MGET.
+ *
+ * Faults: every command is bounded by `timeoutMs`; while the connection is down commands fail at
+ * once (no offline queue), and ioredis reconnects in the background. All failures reject; the
+ * runtime turns them into a miss / a dropped write. Corrupt entries read as a miss.
+ *
+ * Targets a standalone Redis (or one behind Sentinel): the get script reads tag keys it derives
+ * from the entry, which Redis Cluster does not allow across slots.
+ */
+import { createHash } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import { decodeEntry, encodeEntry } from './entry-codec.js';
+import { errorMessage, handlerDebug, type DebugHook, type HandlerLog } from './handler-debug.js';
+import type { CacheEntry, CacheHandler } from './types.js';
+
+export interface RedisHandlerOptions {
+  /** `redis://[:password@]host:port[/db]`; default `redis://127.0.0.1:6379`. Ignored with `client`. */
+  url?: string;
+  /** An ioredis client you own (the handler never closes it). */
+  client?: Redis;
+  /** Namespace of every key this handler touches. Default `use-cache:`. */
+  prefix?: string;
+  /** Upper bound of every call, in ms (waiting for the first connection included). Default 500. */
+  timeoutMs?: number;
+  /** Longest Redis TTL given to an entry (and to tag timestamps). Default 365 days. */
+  maxTtlSeconds?: number;
+  /** Extra ioredis options for the client the handler creates from `url`. */
+  redisOptions?: RedisOptions;
+  /** Receives debug messages; default: the runtime's debug log (`USE_CACHE_DEBUG=1`). */
+  debug?: DebugHook;
+}
+
+export interface RedisCacheHandler extends CacheHandler {
+  /** The ioredis client in use (for tests and diagnostics). */
+  readonly client: Redis;
+  close(): Promise<void>;
+}
+
+const DEFAULT_PREFIX = 'use-cache:';
+const DEFAULT_TIMEOUT_MS = 500;
+const DEFAULT_MAX_TTL_SECONDS = 365 * 24 * 3600;
+
+/** GET the entry; when it carries tags, MGET their timestamps in the same atomic step. */
+const GET_WITH_TAGS = script(`
+local v = redis.call('GET', KEYS[1])
+if not v then return false end
+local len = string.len(v)
+if len < 4 then return {v} end
+local b1, b2, b3, b4 = string.byte(v, 1, 4)
+local n = ((b1 * 256 + b2) * 256 + b3) * 256 + b4
+if n == 0 or n > len - 4 then return {v} end
+local keys = {}
+for t in string.gmatch(string.sub(v, 5, 4 + n), '[^ ]+') do
+  keys[#keys + 1] = ARGV[1] .. t
+  if #keys > 1024 then return {v} end
+end
+if #keys == 0 then return {v} end
+return {v, redis.call('MGET', unpack(keys))}
+`);
+
+/** Per tag key: keep the larger of the stored and the new timestamp; refresh its TTL. */
+const UPDATE_TAGS = script(`
+local ts = tonumber(ARGV[1])
+for _, k in ipairs(KEYS) do
+  local cur = tonumber(redis.call('GET', k))
+  if cur and cur > ts then
+    redis.call('SET', k, cur, 'PX', ARGV[2])
+  else
+    redis.call('SET', k, ARGV[1], 'PX', ARGV[2])
+  end
+end
+return #KEYS
+`);
+
+export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCacheHandler {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxTtlMs = (options.maxTtlSeconds ?? DEFAULT_MAX_TTL_SECONDS) * 1000;
+  if (typeof prefix !== 'string') throw new TypeError('createRedisHandler: prefix must be a string');
+  if (!(timeoutMs > 0)) throw new TypeError('createRedisHandler: timeoutMs must be a positive number');
+  if (!(maxTtlMs >= 1000)) throw new TypeError('createRedisHandler: maxTtlSeconds must be at least 1');
+  const debug = handlerDebug('redis', options.debug);
+  const entryPrefix = `${prefix}e:`;
+  const tagPrefix = `${prefix}t:`;
+
+  const ownsClient = !options.client;
+  const client =
+    options.client ??
+    new Redis(options.url ?? 'redis://127.0.0.1:6379', {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: timeoutMs,
+      connectTimeout: Math.max(1000, timeoutMs * 4),
+      retryStrategy: (times: number) => Math.min(times * 100, 1000),
+      ...options.redisOptions,
+    });
+
+  let everReady = client.status === 'ready';
+  let closed = false;
+  let lastError = '';
+  const onReady = () => {
+    everReady = true;
+    lastError = '';
+    debug('connected', 'handler-recovered');
+  };
+  const onError = (error: unknown) => {
+    const message = errorMessage(error);
+    if (message !== lastError) debug(`connection error: ${message}`);
+    lastError = message;
+  };
+  client.on('ready', onReady);
+  if (ownsClient) client.on('error', onError);
+
+  /** Resolves when the client can take a command; fails at once while reconnecting. */
+  function whenReady(): Promise<void> | undefined {
+    if (client.status === 'ready') return undefined;
+    if (everReady || client.status === 'end' || client.status === 'close' || client.status === 'reconnecting') {
+      return Promise.reject(new Error(`Redis is not connected (${client.status})`));
+    }
+    if (client.status === 'wait') client.connect().catch(() => {});
+    return new Promise((resolve) => client.once('ready', () => resolve()));
+  }
+
+  function run<T>(what: string, send: () => Promise<T>): Promise<T> {
+    if (closed) return Promise.reject(new Error('the Redis handler is closed'));
+    const waiting = whenReady();
+    let timedOut = false;
+    const work = waiting
+      ? waiting.then(() => {
+          if (timedOut) throw new Error(`${what} timed out`);
+          return send();
+        })
+      : send();
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`Redis ${what} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      timer.unref();
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
+
+  async function evalScript(s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+    try {
+      return await client.callBuffer('EVALSHA', [s.sha, keys.length, ...keys, ...args]);
+    } catch (error) {
+      if (!errorMessage(error).includes('NOSCRIPT')) throw error;
+      return client.callBuffer('EVAL', [s.lua, keys.length, ...keys, ...args]);
+    }
+  }
+
+  /**
+   * Tag timestamps read together with an entry, for the `getExpiration` that follows the `get`.
+   * Cleared at the end of the event-loop turn, so they are never older than one network read.
+   */
+  const recentTags = new Map<string, number>();
+  let clearScheduled = false;
+  function rememberTags(escaped: string[], stamps: unknown): void {
+    if (!Array.isArray(stamps) || stamps.length !== escaped.length) return;
+    escaped.forEach((tag, i) => recentTags.set(tag, parseStamp(stamps[i], debug)));
+    if (!clearScheduled) {
+      clearScheduled = true;
+      setImmediate(() => {
+        clearScheduled = false;
+        recentTags.clear();
+      });
+    }
+  }
+
+  return {
+    client,
+
+    async get(key) {
+      const reply = await run('get', () => evalScript(GET_WITH_TAGS, [entryPrefix + key], [tagPrefix]));
+      if (reply == null) return undefined;
+      const [stored, stamps] = Array.isArray(reply) ? reply : [];
+      const parsed = Buffer.isBuffer(stored) ? parseStored(stored) : undefined;
+      if (!parsed) {
+        debug(`corrupt entry under ${JSON.stringify(key)}: read as a miss`);
+        return undefined;
+      }
+      rememberTags(parsed.escapedTags, stamps);
+      return parsed.entry;
+    },
+
+    async set(key, entry) {
+      const ttlMs = Math.ceil(Math.min(entry.expire * 1000, maxTtlMs));
+      if (!(ttlMs >= 1)) return; // already expired (or a nonsensical life): nothing to keep
+      const stored = formatStored(entry);
+      await run('set', () => client.set(entryPrefix + key, stored, 'PX', ttlMs));
+    },
+
+    async getExpiration(tags) {
+      if (tags.length === 0) return 0;
+      const escaped = tags.map(escapeTag);
+      if (escaped.every((tag) => recentTags.has(tag))) {
+        return Math.max(0, ...escaped.map((tag) => recentTags.get(tag)!));
+      }
+      const stamps = await run('getExpiration', () => client.mget(escaped.map((tag) => tagPrefix + tag)));
+      let latest = 0;
+      for (const stamp of stamps) latest = Math.max(latest, parseStamp(stamp, debug));
+      return latest;
+    },
+
+    async updateTags(tags, timestamp) {
+      if (tags.length === 0) return;
+      const escaped = [...new Set(tags.map(escapeTag))];
+      for (const tag of escaped) recentTags.delete(tag);
+      await run('updateTags', () =>
+        evalScript(UPDATE_TAGS, escaped.map((tag) => tagPrefix + tag), [String(timestamp), maxTtlMs]),
+      );
+      for (const tag of escaped) recentTags.delete(tag);
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      client.off('ready', onReady);
+      if (!ownsClient) return;
+      const ended = client.status === 'end' ? Promise.resolve() : new Promise((resolve) => client.once('end', resolve));
+      const grace = () => new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
+      await Promise.race([client.quit().then(() => ended, () => {}), grace()]);
+      if (client.status !== 'end') {
+        client.disconnect();
+        await Promise.race([ended, grace()]);
+      }
+      client.off('error', onError);
+      client.on('error', () => {}); // late socket errors after close must not be "unhandled"
+    },
+  };
+}
+
+/** A tag name as a key suffix: `A-Z a-z 0-9 . _ ~ -` kept, every other UTF-8 byte as `%XX`. */
+export function escapeTag(tag: string): string {
+  if (/^[A-Za-z0-9._~-]*$/.test(tag)) return tag;
+  let out = '';
+  for (const byte of Buffer.from(tag, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    out += /[A-Za-z0-9._~-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+function formatStored(entry: CacheEntry): Buffer {
+  const tagList = Buffer.from([...new Set(entry.tags.map(escapeTag))].join(' '), 'latin1');
+  const header = Buffer.allocUnsafe(4);
+  header.writeUInt32BE(tagList.length, 0);
+  return Buffer.concat([header, tagList, encodeEntry(entry)]);
+}
+
+function parseStored(stored: Buffer): { entry: CacheEntry; escapedTags: string[] } | undefined {
+  if (stored.length < 4) return undefined;
+  const n = stored.readUInt32BE(0);
+  if (n > stored.length - 4) return undefined;
+  const entry = decodeEntry(stored.subarray(4 + n));
+  if (!entry) return undefined;
+  const escapedTags = n === 0 ? [] : stored.toString('latin1', 4, 4 + n).split(' ');
+  return { entry, escapedTags };
+}
+
+function parseStamp(stamp: unknown, debug: HandlerLog): number {
+  if (stamp == null || stamp === false) return 0;
+  const value = Number(Buffer.isBuffer(stamp) ? stamp.toString() : stamp);
+  if (Number.isFinite(value) && value >= 0) return value;
+  debug(`unreadable tag timestamp ${JSON.stringify(String(stamp))}: ignored`);
+  return 0;
+}
+
+interface Script {
+  lua: string;
+  sha: string;
+}
+
+function script(lua: string): Script {
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+}

@@ -1,0 +1,311 @@
+// The Redis handler against a real redis-server (a child process per file; no mocks).
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisHandler, type RedisCacheHandler } from '../../src/runtime/handlers/redis.js';
+import { entry, text } from './support/entries.js';
+import { requireRedisServer, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startPeer, type Peer } from './support/peer-process.js';
+
+const available = requireRedisServer('Redis handler tests');
+
+let prefixCounter = 0;
+const freshPrefix = () => `t${process.pid}-${++prefixCounter}:`;
+
+/** Calls of one Redis command since the last reset, from INFO commandstats. */
+async function commandCalls(raw: Redis, command: string): Promise<number> {
+  const info = await raw.info('commandstats');
+  const match = new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info);
+  return match ? Number(match[1]) : 0;
+}
+
+async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    let value: T | undefined;
+    try {
+      value = await probe();
+      if (ok(value)) return value;
+    } catch {
+      // keep trying
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms (last: ${String(value)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(!available)('Redis handler (real redis-server)', () => {
+  let server: RedisServer;
+  let raw: Redis;
+  const handlers: RedisCacheHandler[] = [];
+  const handler = (options: Parameters<typeof createRedisHandler>[0] = {}) => {
+    const h = createRedisHandler({ url: server.url, prefix: freshPrefix(), ...options });
+    handlers.push(h);
+    return h;
+  };
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    raw = new Redis(server.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+    raw.on('error', () => {});
+  });
+  afterEach(async () => {
+    await Promise.all(handlers.splice(0).map((h) => h.close()));
+  });
+  afterAll(async () => {
+    raw?.disconnect();
+    await server?.stop();
+  });
+
+  it('round-trips binary bytes, tags and lives exactly', async () => {
+    const h = handler();
+    const allBytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const big = randomBytes(1 << 20);
+    const tags = ['posts', 'ünïcødé ✓', 'with space', 'a:b:c', ''];
+    await h.set('small', entry(allBytes, tags, { timestamp: 1234.5, stale: 1, revalidate: 2, expire: 3 }));
+    await h.set('big', entry(big));
+    const small = await h.get('small');
+    expect(small).toEqual({ value: allBytes, tags, timestamp: 1234.5, stale: 1, revalidate: 2, expire: 3 });
+    expect(Buffer.from((await h.get('big'))!.value).equals(big)).toBe(true);
+    expect(await h.get('absent')).toBeUndefined();
+    await h.set('small', entry('replaced'));
+    expect(text(await h.get('small'))).toBe('replaced');
+  });
+
+  it('gives entries a Redis TTL from expire, capped for "never"', async () => {
+    const prefix = freshPrefix();
+    const h = handler({ prefix, maxTtlSeconds: 86_400 });
+    await h.set('minute', entry('x', [], { expire: 60 }));
+    await h.set('never', entry('x', [], { expire: 0xfffffffe }));
+    await h.set('infinite', entry('x', [], { expire: Infinity }));
+    await h.set('gone', entry('x', [], { expire: 0 }));
+    const minute = await raw.pttl(`${prefix}e:minute`);
+    expect(minute).toBeGreaterThan(58_000);
+    expect(minute).toBeLessThanOrEqual(60_000);
+    for (const key of ['never', 'infinite']) {
+      const ttl = await raw.pttl(`${prefix}e:${key}`);
+      expect(ttl).toBeGreaterThan(86_000_000);
+      expect(ttl).toBeLessThanOrEqual(86_400_000);
+    }
+    expect(await raw.exists(`${prefix}e:gone`)).toBe(0);
+    expect(await h.get('gone')).toBeUndefined();
+  });
+
+  it('keeps handlers with different prefixes apart', async () => {
+    const a = handler({ prefix: 'app-a:' });
+    const b = handler({ prefix: 'app-b:' });
+    await a.set('k', entry('from a', ['t']));
+    expect(await b.get('k')).toBeUndefined();
+    await b.set('k', entry('from b', ['t']));
+    expect(text(await a.get('k'))).toBe('from a');
+    await a.updateTags(['t'], 5_000);
+    expect(await a.getExpiration(['t'])).toBe(5_000);
+    expect(await b.getExpiration(['t'])).toBe(0);
+    await raw.del('app-a:e:k', 'app-a:t:t', 'app-b:e:k');
+  });
+
+  it('escapes tag names so they cannot reach entry keys or other tags', async () => {
+    const prefix = freshPrefix();
+    const h = handler({ prefix });
+    await h.set('victim', entry('safe'));
+    const nasty = ['victim', `../e:victim`, `${prefix}e:victim`, 'e:victim', 'a b', 'a%20b', '*', 'x\r\nDEL y', 'tag\u0000nul', '🎉'];
+    await h.updateTags(nasty, 7_000);
+    expect(text(await h.get('victim'))).toBe('safe');
+    const keys = (await raw.keys(`${prefix}*`)).sort();
+    const tagKeys = keys.filter((k) => k !== `${prefix}e:victim`);
+    expect(tagKeys).toHaveLength(nasty.length);
+    for (const key of tagKeys) expect(key).toMatch(new RegExp(`^${prefix}t:[A-Za-z0-9._~%-]*$`));
+    for (const tag of nasty) expect(await h.getExpiration([tag])).toBe(7_000);
+    // 'a b' and 'a%20b' are different tags: revalidating one leaves the other alone
+    await h.updateTags(['a b'], 9_000);
+    expect(await h.getExpiration(['a%20b'])).toBe(7_000);
+    expect(await h.getExpiration(['a b'])).toBe(9_000);
+  });
+
+  it('records tag revalidations (latest time wins) and reports the max over tags', async () => {
+    const h = handler();
+    expect(await h.getExpiration([])).toBe(0);
+    expect(await h.getExpiration(['a', 'b'])).toBe(0);
+    await h.updateTags(['a'], 100);
+    await h.updateTags(['b', 'c'], 300);
+    expect(await h.getExpiration(['a'])).toBe(100);
+    expect(await h.getExpiration(['a', 'b', 'zzz'])).toBe(300);
+    await h.updateTags(['b'], 200); // an older time (e.g. a slower clock elsewhere) never lowers it
+    expect(await h.getExpiration(['b'])).toBe(300);
+  });
+
+  it('revalidates a tag in one command, whatever the number of entries', async () => {
+    const h = handler();
+    for (let i = 0; i < 500; i++) await h.set(`e${i}`, entry(`v${i}`, ['many']));
+    await raw.config('RESETSTAT');
+    await h.updateTags(['many', 'other'], 42);
+    const info = await raw.info('commandstats');
+    const calls = [...info.matchAll(/cmdstat_(\w+):calls=(\d+)/g)].filter(([, c]) => c !== 'info' && c !== 'config');
+    // one script call (EVALSHA, or EVAL on first use) that SETs the two tag keys
+    expect(calls.map(([, c, n]) => `${c}=${n}`).sort()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(evalsha|eval)=1$/), 'set=2']),
+    );
+    expect(calls.filter(([, c]) => c === 'set')[0]![2]).toBe('2');
+    expect(await h.getExpiration(['many'])).toBe(42);
+  });
+
+  it('answers a hit in one round trip: get + getExpiration(entry.tags) in the same turn', async () => {
+    const h = handler();
+    await h.set('k', entry('v', ['t1', 't2']));
+    await h.updateTags(['t2'], 999);
+    await h.get('k'); // loads the script
+    const sent: string[] = [];
+    const send = h.client.sendCommand.bind(h.client);
+    h.client.sendCommand = ((command: { name: string }, stream?: never) => {
+      sent.push(command.name.toLowerCase());
+      return send(command as never, stream);
+    }) as typeof h.client.sendCommand;
+    const got = await h.get('k');
+    expect(await h.getExpiration(got!.tags)).toBe(999);
+    expect(sent).toEqual(['evalsha']);
+    // a later turn asks Redis again (remembered timestamps live for one event-loop turn only)
+    await new Promise((r) => setImmediate(r));
+    await raw.set('unrelated', '1');
+    expect(await h.getExpiration(got!.tags)).toBe(999);
+    expect(sent).toEqual(['evalsha', 'mget']);
+  });
+
+  it('never answers getExpiration from timestamps older than a revalidation it made', async () => {
+    const h = handler();
+    await h.set('k', entry('v', ['t']));
+    const got = await h.get('k');
+    await h.updateTags(['t'], 5_000); // same turn chain as the get
+    expect(await h.getExpiration(got!.tags)).toBe(5_000);
+  });
+
+  it('reads a corrupt, truncated or foreign value as a miss', async () => {
+    const prefix = freshPrefix();
+    const h = handler({ prefix });
+    await h.set('good', entry('hello world', ['t']));
+    const stored = (await raw.getBuffer(`${prefix}e:good`))!;
+    const flipped = Buffer.from(stored);
+    flipped[flipped.length - 3] ^= 0xff;
+    const cases: Record<string, Buffer | string> = {
+      garbage: 'not an entry at all',
+      empty: '',
+      short: Buffer.from([0, 0]),
+      truncated: stored.subarray(0, stored.length - 5),
+      flipped,
+      hugeHeader: Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff]), stored.subarray(4)]),
+    };
+    for (const [key, value] of Object.entries(cases)) await raw.set(`${prefix}e:${key}`, value);
+    for (const key of Object.keys(cases)) expect(await h.get(key), key).toBeUndefined();
+    await raw.set(`${prefix}t:t`, 'not-a-number');
+    expect(await h.getExpiration(['t'])).toBe(0);
+    expect(text(await h.get('good'))).toBe('hello world');
+  });
+
+  it('is not fooled by a tampered tag list in front of an intact entry', async () => {
+    const prefix = freshPrefix();
+    const h = handler({ prefix });
+    await h.set('k', entry('v', ['t']));
+    await h.updateTags(['t'], 50);
+    const stored = (await raw.getBuffer(`${prefix}e:k`))!;
+    await raw.set(`${prefix}e:k`, Buffer.concat([Buffer.from([0, 0, 0, 3]), Buffer.from('x y'), stored.subarray(5)]));
+    const got = await h.get('k');
+    expect(got?.tags).toEqual(['t']);
+    expect(await h.getExpiration(got!.tags)).toBe(50);
+  });
+
+  it('fails fast while Redis is down and recovers when it returns', async () => {
+    const h = handler({ timeoutMs: 300 });
+    await h.set('k', entry('before'));
+    expect(text(await h.get('k'))).toBe('before');
+    await server.kill();
+    for (const call of [
+      () => h.get('k'),
+      () => h.set('k', entry('during')),
+      () => h.getExpiration(['t']),
+      () => h.updateTags(['t'], 1),
+    ]) {
+      const started = Date.now();
+      await expect(call()).rejects.toThrow();
+      expect(Date.now() - started).toBeLessThan(600);
+    }
+    await server.start(); // same port, empty (no persistence)
+    await eventually(() => h.set('k', entry('after')), () => true);
+    expect(text(await h.get('k'))).toBe('after');
+    await h.updateTags(['t'], 77);
+    expect(await h.getExpiration(['t'])).toBe(77);
+  });
+
+  it('bounds every call by timeoutMs when the server is slow, then works again', async () => {
+    const h = handler({ timeoutMs: 250 });
+    await h.set('k', entry('v', ['t']));
+    const sleeping = server.raw('DEBUG', 'SLEEP', '1.5');
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    const results = await Promise.allSettled([h.get('k'), h.set('k2', entry('x')), h.getExpiration(['t']), h.updateTags(['t'], 5)]);
+    const elapsed = Date.now() - started;
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(elapsed).toBeLessThan(250 + 200);
+    await sleeping;
+    await eventually(() => h.get('k'), (e) => text(e) === 'v');
+  });
+
+  it('does not hang when Redis was never reachable', async () => {
+    await server.kill();
+    try {
+      const h = handler({ timeoutMs: 200 });
+      const started = Date.now();
+      const results = await Promise.allSettled([h.get('k'), h.set('k', entry('x')), h.getExpiration(['t']), h.updateTags(['t'], 1)]);
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+      expect(Date.now() - started).toBeLessThan(500);
+    } finally {
+      await server.start();
+    }
+  });
+
+  it('uses a client it is given and leaves it open on close()', async () => {
+    const client = new Redis(server.url);
+    const prefix = freshPrefix();
+    const h = createRedisHandler({ client, prefix });
+    await h.set('k', entry('v'));
+    expect(text(await h.get('k'))).toBe('v');
+    await h.close();
+    await expect(h.get('k')).rejects.toThrow(/closed/);
+    expect(await client.exists(`${prefix}e:k`)).toBe(1);
+    client.disconnect();
+  });
+
+  it('close() releases its own connection', async () => {
+    const h = createRedisHandler({ url: server.url, prefix: freshPrefix() });
+    await h.set('k', entry('v'));
+    await h.close();
+    expect(h.client.status).toBe('end');
+    await expect(h.get('k')).rejects.toThrow(/closed/);
+  });
+
+  describe('two Node processes sharing one Redis', () => {
+    let a: Peer;
+    let b: Peer;
+    const prefix = `peers-${process.pid}:`;
+    beforeAll(async () => {
+      [a, b] = await Promise.all([
+        startPeer('redis', { url: server.url, prefix }),
+        startPeer('redis', { url: server.url, prefix }),
+      ]);
+    });
+    afterAll(async () => {
+      await Promise.all([a?.close(), b?.close()]);
+    });
+
+    it('fills in one and hits in the other', async () => {
+      const value = randomBytes(2048).toString('hex');
+      await a.call('set', { key: 'shared', entry: { value, tags: ['posts'], timestamp: 10, stale: 1, revalidate: 2, expire: 60 } });
+      expect(await b.call('get', { key: 'shared' })).toEqual({ value, tags: ['posts'], timestamp: 10, stale: 1, revalidate: 2, expire: 60 });
+    });
+
+    it('sees a revalidation made by the other', async () => {
+      expect(await b.call('getExpiration', { tags: ['posts'] })).toBe(0);
+      const now = Date.now();
+      await a.call('updateTags', { tags: ['posts'], timestamp: now });
+      expect(await b.call('getExpiration', { tags: ['posts', 'other'] })).toBe(now);
+    });
+  });
+});
