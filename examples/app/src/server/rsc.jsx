@@ -63,7 +63,14 @@ export function createRsc({ clientManifest, serverManifest, onError = console.er
         throw new ActionError(400, 'Malformed action arguments');
       }
       if (!Array.isArray(args)) throw new ActionError(400, 'Malformed action arguments');
-      const returnValue = await action(...args);
+      let returnValue;
+      try {
+        returnValue = await action(...args);
+      } catch (error) {
+        // decryptBound rejects tampered, truncated or foreign captured values before the body runs.
+        if (error?.code === 'ERR_INVALID_BOUND_ARGUMENTS') throw new ActionError(400, 'Invalid bound arguments');
+        throw error;
+      }
       return render({ returnValue, root: <Page searchParams={url.searchParams} /> });
     },
   };
