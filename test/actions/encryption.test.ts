@@ -135,6 +135,17 @@ describe('the encryption key', () => {
     expect(warn).not.toHaveBeenCalled();
   });
 
+  it('comes from configureCache({ encryptionKey }) of the runtime entry', async () => {
+    const reference = await freshActions();
+    reference.setEncryptionKey(KEY);
+    const sealed = await reference.encryptBound(ID_A, ['v']);
+    await freshActions();
+    const runtime = await import('babel-plugin-use-cache/runtime');
+    runtime.configureCache({ encryptionKey: KEY.toString('base64') });
+    expect(await runtime.decryptBound(ID_A, sealed)).toEqual(['v']);
+    expect(() => runtime.configureCache({ encryptionKey: 'nope' })).toThrow(/invalid server action encryption key/);
+  });
+
   it('setEncryptionKey rejects anything but 32 bytes', async () => {
     const { setEncryptionKey } = await freshActions();
     const bad: unknown[] = ['', 'abc', randomBytes(31).toString('base64'), randomBytes(33).toString('base64'), randomBytes(16), new Uint8Array(64), 42, null, undefined, {}, [1, 2]];
