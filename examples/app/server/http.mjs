@@ -32,6 +32,8 @@ const HTML_SHELL = `<!doctype html>
   .stamp .label { flex: 0 0 270px; color: #4a5468; }
   time { font-family: ui-monospace, monospace; font-weight: 600; }
   .shell { border-left: 4px solid #6b8afd; padding-left: 10px; }
+  .shell .stamp .label { flex-basis: 256px; }
+  .shell-children .stamp .label { flex-basis: 242px; }
   .shell-children { border-left: 4px solid #3cb371; padding-left: 10px; margin-top: 6px; }
   .action { display: flex; gap: 12px; align-items: center; margin-top: 10px; }
   button { font: inherit; padding: 6px 12px; border-radius: 6px; border: 1px solid #6b8afd; background: #eef2ff; cursor: pointer; }
