@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisHandler, type RedisCacheHandler } from '../../src/runtime/handlers/redis.js';
 import { entry, text } from './support/entries.js';
 import { requireRedisServer, startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { startPeer, type Peer } from './support/peer-process.js';
+import { startPeer, startRuntimePeer, type Peer } from './support/peer-process.js';
 
 const available = requireRedisServer('Redis handler tests');
 
@@ -306,6 +306,49 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
       const now = Date.now();
       await a.call('updateTags', { tags: ['posts'], timestamp: now });
       expect(await b.call('getExpiration', { tags: ['posts', 'other'] })).toBe(now);
+    });
+  });
+
+  describe('two server processes running a cached function through the runtime', () => {
+    let a: Peer;
+    let b: Peer;
+    const prefix = `runtime-${process.pid}:`;
+    type Product = { id: number; name: string; computedBy: number; price: number };
+    beforeAll(async () => {
+      [a, b] = await Promise.all([
+        startRuntimePeer({ url: server.url, prefix }),
+        startRuntimePeer({ url: server.url, prefix }),
+      ]);
+    });
+    afterAll(async () => {
+      await Promise.all([a?.close(), b?.close()]);
+    });
+
+    it('fills in one process and hits in the other (the body never runs there)', async () => {
+      const first = await a.call<Product>('call', { product: 1 });
+      expect(first).toMatchObject({ id: 1, name: 'Product 1', price: 10 });
+      const second = await b.call<Product>('call', { product: 1 });
+      expect(second).toEqual(first);
+      expect(second.computedBy).toBe(a.process.pid);
+      expect(await a.call('bodies')).toEqual({ product: 1 });
+      expect(await b.call('bodies')).toEqual({ product: 0 });
+    });
+
+    it('revalidateTag in one process makes the other compute a fresh value', async () => {
+      await b.call<Product>('call', { product: 2 }); // filled by b
+      expect(await a.call<Product>('call', { product: 2 })).toMatchObject({ price: 10 });
+      const bodiesBefore = await b.call<{ product: number }>('bodies');
+      await new Promise((r) => setTimeout(r, 5)); // revalidation strictly after the fill's timestamp
+      await a.call('revalidateTag', { tag: 'product-2' });
+      await b.call('setPrice', { price: 12 });
+      const fresh = await b.call<Product>('call', { product: 2 });
+      expect(fresh).toMatchObject({ id: 2, price: 12, computedBy: b.process.pid });
+      expect(await b.call('bodies')).toEqual({ product: bodiesBefore.product + 1 });
+      // and a, which never revalidated locally, now hits b's fresh value
+      await a.call('setPrice', { price: 99 });
+      expect(await a.call<Product>('call', { product: 2 })).toEqual(fresh);
+      // the untouched entry of product 1 is still shared
+      expect(await b.call<Product>('call', { product: 1 })).toMatchObject({ computedBy: a.process.pid });
     });
   });
 });

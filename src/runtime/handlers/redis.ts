@@ -130,9 +130,13 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
     if (everReady || client.status === 'end' || client.status === 'close' || client.status === 'reconnecting') {
       return Promise.reject(new Error(`Redis is not connected (${client.status})`));
     }
-    if (client.status === 'wait') client.connect().catch(() => {});
-    return new Promise((resolve) => client.once('ready', () => resolve()));
+    if (!firstConnection) {
+      if (client.status === 'wait') client.connect().catch(() => {});
+      firstConnection = new Promise((resolve) => client.once('ready', () => resolve()));
+    }
+    return firstConnection;
   }
+  let firstConnection: Promise<void> | undefined;
 
   function run<T>(what: string, send: () => Promise<T>): Promise<T> {
     if (closed) return Promise.reject(new Error('the Redis handler is closed'));

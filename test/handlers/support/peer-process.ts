@@ -1,12 +1,16 @@
-/** Drives test/handlers/support/peer.mjs in a child process. */
+/**
+ * Another Node process (`node --conditions react-server`) driven over stdin/stdout, one JSON line
+ * per command and per answer: `peer.mjs` (a handler) or `runtime-peer.mjs` (cached functions
+ * through the runtime).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { compiledHandlers } from './compile-handlers.js';
+import { compiledRuntime } from './compile-handlers.js';
 
-const peerScript = fileURLToPath(new URL('./peer.mjs', import.meta.url));
+const script = (name: string) => fileURLToPath(new URL(`./${name}`, import.meta.url));
 
 export interface Peer {
   call<T = unknown>(op: string, args?: Record<string, unknown>): Promise<T>;
@@ -14,14 +18,24 @@ export interface Peer {
   readonly process: ChildProcess;
 }
 
+/** A process using one handler directly. */
 export async function startPeer(kind: 'redis' | 'fs', options: Record<string, unknown>): Promise<Peer> {
-  const dir = await compiledHandlers();
+  const dir = await compiledRuntime();
   const factory = kind === 'redis' ? 'createRedisHandler' : 'createFsHandler';
-  const child = spawn(
-    process.execPath,
-    ['--conditions', 'react-server', peerScript, join(dir, `${kind}.js`), factory, JSON.stringify(options)],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  return spawnPeer(script('peer.mjs'), [join(dir, `handlers/${kind}.js`), factory, JSON.stringify(options)]);
+}
+
+/** A process running cached functions through the runtime, with a Redis handler as `default`. */
+export async function startRuntimePeer(options: Record<string, unknown>): Promise<Peer> {
+  const dir = await compiledRuntime();
+  return spawnPeer(script('runtime-peer.mjs'), [dir, JSON.stringify(options)]);
+}
+
+async function spawnPeer(path: string, args: string[]): Promise<Peer> {
+  const child = spawn(process.execPath, ['--conditions', 'react-server', path, ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let ready!: () => void;

@@ -1,7 +1,7 @@
 // A second (third, ...) Node process using a handler: reads JSON commands, one a line, on stdin
 // and answers each with one JSON line on stdout. Values travel as hex.
 //   node peer.mjs <handler module> <factory name> <options JSON>
-import { createInterface } from 'node:readline';
+import { serve } from './serve.mjs';
 
 const [modulePath, factory, optionsJson] = process.argv.slice(2);
 const handlers = await import(modulePath);
@@ -39,13 +39,4 @@ const ops = {
   close: async () => { await handler.close?.(); setImmediate(() => process.exit(0)); },
 };
 
-createInterface({ input: process.stdin }).on('line', async (line) => {
-  const { id, op, ...args } = JSON.parse(line);
-  try {
-    const result = await ops[op](args);
-    process.stdout.write(JSON.stringify({ id, result: result ?? null }) + '\n');
-  } catch (error) {
-    process.stdout.write(JSON.stringify({ id, error: String(error?.message ?? error) }) + '\n');
-  }
-});
-process.stdout.write(JSON.stringify({ ready: true }) + '\n');
+serve(ops);

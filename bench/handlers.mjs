@@ -1,0 +1,138 @@
+// Cost of the cache handlers as the runtime uses them, measured on the BUILT package (dist/):
+//   hit          get(key) + getExpiration(entry.tags)      (what a cache hit asks of a handler)
+//   miss         get(absent key)                           (the lookup before a fill)
+//   set          set(key, entry)                           (storing a fill)
+//   revalidate   updateTags([tag]) + getExpiration([tag])  (revalidateTag and the next read's check)
+// each with 100 and with 100,000 entries stored (all carrying the revalidated tag).
+//
+//   npm run build && node bench/handlers.mjs [--entries 100,100000] [--only redis,fs,memory]
+//
+// Wall-clock time (a Redis round trip is mostly waiting), median per call over batches. Starts its
+// own redis-server on a free loopback port unless REDIS_URL is set. Writes bench/.out/handlers.json.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.resolve(root, process.env.USE_CACHE_DIST || 'dist');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const sizes = arg('entries', '100,100000').split(',').map(Number);
+const only = arg('only', 'memory,redis,fs').split(',');
+
+const load = async (name) => {
+  try {
+    return await import(pathToFileURL(path.join(dist, 'runtime/handlers', `${name}.js`)).href);
+  } catch (error) {
+    console.warn(`(${name} handler not measured: ${String(error.message).split('\n')[0]}; run npm run build)`);
+    return undefined;
+  }
+};
+
+const value = new Uint8Array(256).fill(7); // a small Flight payload
+const entry = (i) => ({ value, tags: ['all', `item-${i % 50}`], timestamp: Date.now(), stale: 300, revalidate: 900, expire: 3600 });
+
+/** Median wall time per call (µs) of `op`, over `batches` batches of `size` sequential calls. */
+async function time(op, { size = 200, batches = 15, warmup = 300 } = {}) {
+  for (let i = 0; i < warmup; i++) await op(i);
+  const perCall = [];
+  let n = 0;
+  for (let b = 0; b < batches; b++) {
+    const start = performance.now();
+    for (let i = 0; i < size; i++) await op(n++);
+    perCall.push(((performance.now() - start) * 1000) / size);
+  }
+  perCall.sort((a, b) => a - b);
+  return perCall[perCall.length >> 1];
+}
+
+async function fill(handler, count) {
+  for (let i = 0; i < count; i += 500) {
+    await Promise.all(Array.from({ length: Math.min(500, count - i) }, (_, j) => handler.set(`key-${i + j}`, entry(i + j))));
+  }
+}
+
+async function measure(name, handler, count) {
+  await fill(handler, count);
+  const hit = await time(async (i) => {
+    const e = await handler.get(`key-${i % count}`);
+    await handler.getExpiration(e.tags);
+  });
+  const miss = await time((i) => handler.get(`absent-${i}`));
+  const set = await time((i) => handler.set(`new-${i % 1000}`, entry(i)), { size: 100 });
+  const revalidate = await time(async () => {
+    await handler.updateTags(['all'], Date.now());
+    await handler.getExpiration(['all']);
+  }, { size: 100 });
+  return { handler: name, entries: count, hitUs: hit, missUs: miss, setUs: set, revalidateUs: revalidate };
+}
+
+async function startRedis() {
+  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop() {} };
+  const port = await new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    setTimeout(resolve, 300);
+  });
+  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
+}
+
+const rows = [];
+const memory = only.includes('memory') ? await load('memory') : undefined;
+if (memory?.createMemoryHandler) {
+  for (const count of sizes) rows.push(await measure('memory', memory.createMemoryHandler({ maxBytes: 1 << 30 }), count));
+}
+const redisModule = only.includes('redis') ? await load('redis') : undefined;
+if (redisModule) {
+  const server = await startRedis();
+  try {
+    for (const count of sizes) {
+      const handler = redisModule.createRedisHandler({ url: server.url, prefix: `bench-${count}:`, timeoutMs: 2000 });
+      rows.push(await measure('redis', handler, count));
+      await handler.client.flushdb();
+      await handler.close();
+    }
+  } finally {
+    server.stop();
+  }
+}
+const fsModule = only.includes('fs') ? await load('fs') : undefined;
+if (fsModule) {
+  for (const count of sizes) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'use-cache-bench-'));
+    try {
+      const handler = fsModule.createFsHandler({ dir, maxBytes: 1 << 30 });
+      rows.push(await measure('fs', handler, count));
+      await handler.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+const us = (n) => `${n.toFixed(1)} µs`;
+console.log('| handler | entries | hit (get + getExpiration) | miss (get) | set | revalidate (updateTags + getExpiration) |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  console.log(`| ${r.handler} | ${r.entries.toLocaleString('en')} | ${us(r.hitUs)} | ${us(r.missUs)} | ${us(r.setUs)} | ${us(r.revalidateUs)} |`);
+}
+for (const name of new Set(rows.map((r) => r.handler))) {
+  const [small, large] = [Math.min(...sizes), Math.max(...sizes)].map((n) => rows.find((r) => r.handler === name && r.entries === n));
+  if (small && large && small !== large) {
+    console.log(`${name}: revalidate at ${large.entries.toLocaleString('en')} / at ${small.entries} entries = ${(large.revalidateUs / small.revalidateUs).toFixed(2)}×`);
+  }
+}
+mkdirSync(path.join(root, 'bench/.out'), { recursive: true });
+writeFileSync(path.join(root, 'bench/.out/handlers.json'), JSON.stringify({ rows }, null, 2) + '\n');
