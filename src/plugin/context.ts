@@ -1,0 +1,99 @@
+// The state one compilation of one file shares between the passes: options, generated names,
+// runtime imports, the module-level statements to emit, and the metadata entries.
+import type { BabelFile, NodePath } from '@babel/core';
+import type * as BabelTypes from '@babel/types';
+import { NameAllocator, referenceId } from './ids.js';
+import type { PluginOptions } from './options.js';
+
+export type Types = typeof BabelTypes;
+
+export interface ServerReferenceMeta {
+  id: string;
+  kind: 'cache' | 'server';
+  cacheKind?: string;
+  exportName: string;
+  localName: string;
+  level: 'file' | 'inline';
+  captures: string[];
+  loc: { line: number; column: number };
+}
+
+export interface CompileContext {
+  t: Types;
+  file: BabelFile;
+  program: NodePath<BabelTypes.Program>;
+  options: PluginOptions;
+  relativePath: string;
+  /** Names of the original file: generated names avoid them. */
+  originalNames: ReadonlySet<string>;
+  names: NameAllocator;
+  runtimeImports: Map<string, string>;
+  /** Module-level statements emitted after the imports, with a sort key (source order). */
+  lifted: { order: number; statement: BabelTypes.Statement }[];
+  references: ServerReferenceMeta[];
+  /** Directive function nodes of this file (to recognise them when captured). */
+  directiveFunctions: Set<BabelTypes.Node>;
+}
+
+export function createContext(
+  t: Types,
+  file: BabelFile,
+  program: NodePath<BabelTypes.Program>,
+  options: PluginOptions,
+  relativePath: string,
+  names: Set<string>,
+): CompileContext {
+  return {
+    t,
+    file,
+    program,
+    options,
+    relativePath,
+    originalNames: new Set(names),
+    names: new NameAllocator(names),
+    runtimeImports: new Map(),
+    lifted: [],
+    references: [],
+    directiveFunctions: new Set(),
+  };
+}
+
+/** Runtime names in the order the import lists them (stable output whatever the pass order). */
+const RUNTIME_ORDER = ['cacheFunction', 'cacheExport', 'serverReference', 'encryptBound', 'decryptBound', 'createServerReference', 'callServer'];
+
+export function runtimeSpecifiers(ctx: CompileContext): [imported: string, local: string][] {
+  return [...ctx.runtimeImports].sort((a, b) => RUNTIME_ORDER.indexOf(a[0]) - RUNTIME_ORDER.indexOf(b[0]));
+}
+
+/** Local name of a runtime export, imported once per file. */
+export function runtimeHelper(ctx: CompileContext, name: string): BabelTypes.Identifier {
+  let local = ctx.runtimeImports.get(name);
+  if (!local) {
+    local = ctx.names.take(name);
+    ctx.runtimeImports.set(name, local);
+  }
+  return ctx.t.identifier(local);
+}
+
+/** A name that is free in the original file; reusable across functions (parameters, locals). */
+export function localName(ctx: CompileContext, base: string): string {
+  let name = base;
+  for (let i = 1; ctx.originalNames.has(name); i++) name = `${base}$${i}`;
+  return name;
+}
+
+export function idFor(ctx: CompileContext, exportName: string): string {
+  return referenceId(ctx.options.hashSalt, ctx.relativePath, exportName);
+}
+
+export function locOf(node: BabelTypes.Node): { line: number; column: number } {
+  return { line: node.loc?.start.line ?? 0, column: node.loc?.start.column ?? 0 };
+}
+
+/** Give a generated node the source location of the node it stands for (source maps). */
+export function withLoc<T extends BabelTypes.Node>(node: T, from: BabelTypes.Node): T {
+  node.loc = from.loc;
+  node.start = from.start;
+  node.end = from.end;
+  return node;
+}

@@ -1,0 +1,303 @@
+// Finding directives. A cheap text check decides whether a file needs looking at; then one
+// iterative walk over the raw AST (no recursion, so 10,000-level nesting is fine, and no NodePath
+// allocation, so it is cheap) finds every prologue directive, reports typos, misplaced and
+// parenthesised directives, and records the functions that carry a directive.
+import type { BabelFile } from '@babel/core';
+import type * as t from '@babel/types';
+import { Codes, diagnostic, quote } from './diagnostics.js';
+import { allowedCacheKinds, type PluginOptions } from './options.js';
+
+export type DirectiveInfo =
+  | { type: 'cache'; cacheKind: string }
+  | { type: 'server' }
+  | { type: 'client' };
+
+export type ReferenceDirective = Exclude<DirectiveInfo, { type: 'client' }>;
+
+/**
+ * Files without any of these substrings cannot contain a directive, a near-miss of one or a
+ * `next/cache` import, so they are left alone without a traversal. The near-miss part is loose on
+ * purpose: a false positive only costs one cheap walk.
+ */
+const MAYBE_RELEVANT =
+  /use cache|use server|use client|next\/cache|['"`]\s*[a-z]{1,5}[\s_:-]*(?:ca?ch|cahc|cahe|cash|ache|acce|se?rv|sevr|sevre|seve|erve|srever|actio|clie)/i;
+
+export function mayContainDirectives(code: string): boolean {
+  return MAYBE_RELEVANT.test(code);
+}
+
+const CACHE_WITH_KIND = /^use cache: ([A-Za-z0-9_-]+)$/;
+
+/** The recognised directive a string spells exactly, or null. */
+export function classifyDirective(value: string): DirectiveInfo | null {
+  if (value === 'use cache') return { type: 'cache', cacheKind: 'default' };
+  if (value === 'use server') return { type: 'server' };
+  if (value === 'use client') return { type: 'client' };
+  const kind = CACHE_WITH_KIND.exec(value);
+  if (kind) return { type: 'cache', cacheKind: kind[1]! };
+  return null;
+}
+
+/** Optimal-string-alignment distance, capped: returns max+1 as soon as it is exceeded. */
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  const rows: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    rows.push(new Array<number>(b.length + 1).fill(0));
+    rows[i]![0] = i;
+  }
+  for (let j = 0; j <= b.length; j++) rows[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let rowMin = Infinity;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, rows[i - 2]![j - 2]! + 1);
+      rows[i]![j] = d;
+      rowMin = Math.min(rowMin, d);
+    }
+    if (rowMin > max) return max + 1;
+  }
+  return rows[a.length]![b.length]!;
+}
+
+const KNOWN = ['use cache', 'use server', 'use client'];
+
+/** For a string that is not a directive but looks like a mistyped one: the intended directive. */
+export function suggestDirective(value: string): string | null {
+  if (classifyDirective(value)) return null;
+  const normal = value.trim().replace(/\s+/g, ' ').toLowerCase();
+  if (KNOWN.includes(normal)) return normal;
+  const withKind = /^(.*?)\s*:\s*(\S+)$/.exec(normal);
+  if (withKind && (withKind[1] === 'use cache' || editDistance(withKind[1]!, 'use cache', 1) <= 1)) {
+    return `use cache: ${withKind[2]}`;
+  }
+  if (/^use[\s_-]*actions?$/.test(normal)) return 'use server';
+  for (const known of KNOWN) if (editDistance(normal, known, 1) <= 1) return known;
+  return null;
+}
+
+type AnyFunction =
+  | t.FunctionDeclaration
+  | t.FunctionExpression
+  | t.ArrowFunctionExpression
+  | t.ObjectMethod
+  | t.ClassMethod
+  | t.ClassPrivateMethod;
+
+export interface FoundFunction {
+  node: AnyFunction;
+  directive: t.Directive;
+  info: ReferenceDirective;
+  /** Dotted key path from the Program node, for `programPath.get()`. */
+  keyPath: string;
+  /** Source position of the function's start (sorts lifted output in source order). */
+  order: number;
+  /** No enclosing function: the function itself sits at module level. */
+  topLevel: boolean;
+}
+
+export interface ScanResult {
+  fileDirective: { node: t.Directive; info: DirectiveInfo } | null;
+  functions: FoundFunction[];
+  /** Every identifier name of the file: generated names avoid these. */
+  names: Set<string>;
+}
+
+const FUNCTION_TYPES = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+  'ObjectMethod',
+  'ClassMethod',
+  'ClassPrivateMethod',
+]);
+
+interface Entry {
+  node: t.Node;
+  parent: Entry | null;
+  key: string;
+  index: number;
+  functionDepth: number;
+}
+
+function keyPathOf(entry: Entry): string {
+  const parts: string[] = [];
+  for (let e: Entry | null = entry; e && e.parent; e = e.parent) {
+    parts.push(e.index >= 0 ? `${e.key}.${e.index}` : e.key);
+  }
+  return parts.reverse().join('.');
+}
+
+/** The reference directive of a prologue (cache or server), after checking every entry of it. */
+function readPrologue(
+  file: BabelFile,
+  directives: readonly t.Directive[],
+  kinds: string[],
+  forFunction: boolean,
+): { node: t.Directive; info: DirectiveInfo } | null {
+  let found: { node: t.Directive; info: DirectiveInfo } | null = null;
+  for (const directive of directives) {
+    const value = directive.value.value;
+    const info = classifyDirective(value);
+    if (!info) {
+      const suggestion = suggestDirective(value);
+      if (suggestion) {
+        throw diagnostic(
+          file,
+          directive,
+          Codes.misspelledDirective,
+          `Unknown directive ${quote(value)}. Did you mean ${quote(suggestion)}?`,
+        );
+      }
+      continue;
+    }
+    if (info.type === 'client' && forFunction) continue; // meaningless in a function; not ours to judge
+    if (info.type === 'cache' && !kinds.includes(info.cacheKind)) {
+      throw diagnostic(
+        file,
+        directive,
+        Codes.unknownCacheKind,
+        `Unknown cache kind "${info.cacheKind}" in ${quote(value)}. Allowed kinds: ${kinds.join(', ')}. ` +
+          'Add custom kinds with the "cacheKinds" plugin option.',
+      );
+    }
+    if (found && found.info.type !== info.type) {
+      const both = `${quote(directiveText(found.info))} and ${quote(directiveText(info))}`;
+      throw forFunction
+        ? diagnostic(file, directive, Codes.conflictingFunctionDirectives, `A function cannot carry both ${both}.`)
+        : info.type === 'client' || found.info.type === 'client'
+          ? diagnostic(
+              file,
+              directive,
+              Codes.directiveInClientFile,
+              `A 'use client' file cannot also be a ${quote(directiveText(info.type === 'client' ? found.info : info))} file.`,
+            )
+          : diagnostic(file, directive, Codes.conflictingFileDirectives, `A file cannot carry both ${both}.`);
+    }
+    found ??= { node: directive, info };
+  }
+  return found;
+}
+
+export function directiveText(info: DirectiveInfo): string {
+  if (info.type === 'cache') return info.cacheKind === 'default' ? 'use cache' : `use cache: ${info.cacheKind}`;
+  return `use ${info.type}`;
+}
+
+/** One iterative walk over the whole file. Throws the first directive diagnostic it meets. */
+export function scanProgram(
+  program: t.Program,
+  file: BabelFile,
+  options: PluginOptions,
+  visitorKeys: Record<string, readonly string[] | undefined>,
+): ScanResult {
+  const kinds = allowedCacheKinds(options);
+  const fileDirective = readPrologue(file, program.directives, kinds, false);
+  const functions: FoundFunction[] = [];
+  const names = new Set<string>();
+  const stack: Entry[] = [{ node: program, parent: null, key: '', index: -1, functionDepth: 0 }];
+  let order = 0;
+
+  while (stack.length > 0) {
+    const entry = stack.pop()!;
+    const node = entry.node;
+    const type = node.type;
+    let functionDepth = entry.functionDepth;
+
+    if (type === 'Identifier' || type === 'JSXIdentifier') {
+      names.add((node as t.Identifier).name);
+      continue;
+    }
+    if (type === 'ExpressionStatement') checkStrayDirective(file, node as t.ExpressionStatement);
+    if (FUNCTION_TYPES.has(type)) {
+      const fn = node as AnyFunction;
+      order = fn.start ?? order + 1;
+      if (fn.body.type === 'BlockStatement' && fn.body.directives.length > 0) {
+        const found = readPrologue(file, fn.body.directives, kinds, true);
+        if (found && found.info.type !== 'client') {
+          functions.push({
+            node: fn,
+            directive: found.node,
+            info: found.info,
+            keyPath: keyPathOf(entry),
+            order,
+            topLevel: functionDepth === 0,
+          });
+        }
+      }
+      functionDepth++;
+    }
+
+    const keys = visitorKeys[type];
+    if (!keys) continue;
+    // Push children in reverse so they are visited in source order.
+    for (let k = keys.length - 1; k >= 0; k--) {
+      const key = keys[k]!;
+      const child = (node as unknown as Record<string, unknown>)[key];
+      if (!child) continue;
+      if (Array.isArray(child)) {
+        for (let i = child.length - 1; i >= 0; i--) {
+          const item = child[i] as t.Node | null;
+          if (item && typeof item.type === 'string') stack.push({ node: item, parent: entry, key, index: i, functionDepth });
+        }
+      } else if (typeof (child as t.Node).type === 'string') {
+        stack.push({ node: child as t.Node, parent: entry, key, index: -1, functionDepth });
+      }
+    }
+  }
+  return { fileDirective, functions, names };
+}
+
+/**
+ * A directive string that is not in a prologue: `('use cache')` at the top, or `'use cache'`
+ * after other statements. Both silently do nothing in other compilers; here they are errors.
+ */
+function checkStrayDirective(file: BabelFile, statement: t.ExpressionStatement): void {
+  const expression = statement.expression;
+  if (expression.type !== 'StringLiteral') return;
+  const info = classifyDirective(expression.value);
+  if (!info || info.type === 'client') return;
+  const text = quote(expression.value);
+  if (expression.extra?.parenthesized) {
+    throw diagnostic(
+      file,
+      statement,
+      Codes.parenthesisedDirective,
+      `The directive ${text} must not be wrapped in parentheses; write it as a plain string statement at the top of the file or function body.`,
+    );
+  }
+  throw diagnostic(
+    file,
+    statement,
+    Codes.misplacedDirective,
+    `The directive ${text} must be at the top of the file or function body, before any other statement (only 'use strict' and other directives may precede it).`,
+  );
+}
+
+/**
+ * The rules every directive function obeys wherever it stands: async, not a generator, not a class
+ * instance method. Reported on the function so the code frame shows where to add `async`.
+ */
+export function checkDirectiveFunction(file: BabelFile, fn: t.Node, directive: string): void {
+  const f = fn as AnyFunction;
+  if ((f.type === 'ClassMethod' || f.type === 'ClassPrivateMethod') && !f.static) {
+    throw diagnostic(
+      file,
+      f,
+      Codes.instanceMethod,
+      `Class instance methods cannot carry ${quote(directive)}: the method would need \`this\`. ` +
+        'Use a static method, an object method or a module-level function.',
+    );
+  }
+  if (!f.async || f.generator) {
+    throw diagnostic(
+      file,
+      f,
+      Codes.syncFunction,
+      f.generator
+        ? `Functions with ${quote(directive)} must be async functions, not generators.`
+        : `Functions with ${quote(directive)} must be async: add the \`async\` keyword.`,
+    );
+  }
+}

@@ -1,0 +1,344 @@
+// Lifting a function-level directive function to module scope (DESIGN.md §3, docs/compiled-output.md):
+// the function becomes `export const $$cache_0 = cacheFunction(id, kind, fn)` (or
+// `serverReference(id, fn)`) after the imports, its captured values become leading parameters,
+// and the place it stood gets the reference, bound to the captured values.
+import type { NodePath } from '@babel/core';
+import type { Binding } from '@babel/traverse';
+import type * as t from '@babel/types';
+import {
+  idFor,
+  localName,
+  locOf,
+  runtimeHelper,
+  withLoc,
+  type CompileContext,
+} from './context.js';
+import { Codes, diagnostic, quote } from './diagnostics.js';
+import { checkDirectiveFunction, directiveText, type FoundFunction } from './directives.js';
+import { analyseClosure, captureExpression, rewriteCaptures, type Capture } from './scope.js';
+
+type AnyFunction = FoundFunction['node'];
+
+export interface InlineFunction extends FoundFunction {
+  path: NodePath<AnyFunction>;
+  exportName: string;
+}
+
+/** Remove a directive from its prologue. */
+export function removeDirective(fn: AnyFunction | t.Program, directive: t.Directive): void {
+  const body = fn.type === 'Program' ? fn : (fn.body as t.BlockStatement);
+  body.directives = body.directives.filter((d) => d !== directive);
+}
+
+function isModuleLevelDeclaration(path: NodePath): boolean {
+  const parent = path.parentPath;
+  if (!parent) return false;
+  if (parent.isProgram()) return true;
+  return (parent.isExportNamedDeclaration() || parent.isExportDefaultDeclaration()) && !!parent.parentPath?.isProgram();
+}
+
+/** The name users know the function by (metadata `localName`). */
+function displayName(path: NodePath<AnyFunction>, fallback: string): string {
+  const node = path.node;
+  if ((node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression') && node.id) return node.id.name;
+  if ((node.type === 'ObjectMethod' || node.type === 'ClassMethod') && !node.computed && node.key.type === 'Identifier') return node.key.name;
+  if (node.type === 'ClassPrivateMethod') return `#${node.key.id.name}`;
+  const parent = path.parentPath?.node;
+  if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
+  if (parent?.type === 'ObjectProperty' && !parent.computed && parent.key.type === 'Identifier') return parent.key.name;
+  if (parent?.type === 'JSXExpressionContainer') {
+    const attr = path.parentPath?.parentPath?.node;
+    if (attr?.type === 'JSXAttribute' && attr.name.type === 'JSXIdentifier') return attr.name.name;
+  }
+  return fallback;
+}
+
+/** `node` as a function expression (arrows and expressions stay as they are). */
+function asExpression(ctx: CompileContext, node: AnyFunction): t.FunctionExpression | t.ArrowFunctionExpression {
+  const { t } = ctx;
+  if (node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') return node;
+  const id = node.type === 'FunctionDeclaration' ? node.id ?? null : null;
+  const expr = t.functionExpression(id, node.params as t.FunctionExpression['params'], node.body, false, true);
+  expr.returnType = node.returnType ?? null;
+  expr.typeParameters = (node.typeParameters as t.FunctionExpression['typeParameters']) ?? null;
+  return withLoc(expr, node);
+}
+
+export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): void {
+  const { t, file } = ctx;
+  const { path, info, exportName } = fn;
+  const node = path.node;
+  const directive = directiveText(info);
+  checkDirectiveFunction(file, node, directive);
+  removeDirective(node, fn.directive);
+  const id = idFor(ctx, exportName);
+  const name = displayName(path, exportName);
+
+  const declaration = path.isFunctionDeclaration() ? path : null;
+  const moduleLevel = declaration !== null && isModuleLevelDeclaration(declaration);
+  const ownName = declaration?.node.id?.name;
+  const ownBinding = declaration && ownName ? declaration.parentPath.scope.getBinding(ownName) : undefined;
+  const analysis = analyseClosure(path as NodePath<t.Function>, file, directive, ownBinding);
+  const { captures } = analysis;
+  if (captures.length > 0) checkNoSelfReference(ctx, path, ownBinding, directive);
+
+  ctx.references.push({
+    id,
+    kind: info.type,
+    ...(info.type === 'cache' ? { cacheKind: info.cacheKind } : {}),
+    exportName,
+    localName: name,
+    level: 'inline',
+    captures: captures.map((c) => c.text),
+    loc: locOf(node),
+  });
+
+  // A module-level server function declaration is already what it must be: keep it in place
+  // (hoisted, same identity) and register it under its generated export name.
+  if (info.type === 'server' && moduleLevel && ownName) {
+    registerDeclaration(ctx, fn.order, id, ownName);
+    ctx.lifted.push({
+      order: fn.order,
+      statement: t.exportNamedDeclaration(null, [t.exportSpecifier(t.identifier(ownName), t.identifier(exportName))]),
+    });
+    return;
+  }
+
+  // Parameters standing for the captured values.
+  const params = new Map<Capture, string>(captures.map((c, i) => [c, localName(ctx, `$$c${i}`)]));
+  const defaultsUseCaptures = analysis.references.some((r) => isInParams(r.path, path));
+  rewriteCaptures(analysis, params, t);
+  const lifted = asExpression(ctx, path.node);
+  const captureParams = captures.map((c) => t.identifier(params.get(c)!));
+  let wrapped: t.Expression;
+  if (info.type === 'cache') {
+    lifted.params.unshift(...captureParams);
+    wrapped = t.callExpression(runtimeHelper(ctx, 'cacheFunction'), [t.stringLiteral(id), t.stringLiteral(info.cacheKind), lifted]);
+  } else {
+    if (captures.length > 0) bindEncryptedCaptures(ctx, lifted, id, captureParams, defaultsUseCaptures);
+    wrapped = t.callExpression(runtimeHelper(ctx, 'serverReference'), [t.stringLiteral(id), lifted]);
+  }
+  ctx.lifted.push({
+    order: fn.order,
+    statement: withLoc(t.exportNamedDeclaration(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(exportName), wrapped)])), node),
+  });
+
+  const bound = boundReference(ctx, exportName, id, info.type, captures);
+  replaceAtCallSite(ctx, fn, bound, captures, id, moduleLevel, ownBinding);
+}
+
+/** `$$cache_0`, `$$cache_0.bind(null, a, b.c)` or `$$server_0.bind(null, encryptBound(id, [a]))`. */
+function boundReference(ctx: CompileContext, exportName: string, id: string, type: 'cache' | 'server', captures: Capture[]): t.Expression {
+  const { t } = ctx;
+  const ref = t.identifier(exportName);
+  if (captures.length === 0) return ref;
+  const values = captures.map((c) => captureExpression(c, t));
+  const args: t.Expression[] =
+    type === 'cache' ? values : [t.callExpression(runtimeHelper(ctx, 'encryptBound'), [t.stringLiteral(id), t.arrayExpression(values)])];
+  return t.callExpression(t.memberExpression(ref, t.identifier('bind')), [t.nullLiteral(), ...args]);
+}
+
+/**
+ * Server actions receive their captured values as one encrypted argument, decrypted first thing.
+ * When a default parameter reads a captured value, the parameters move below the decryption.
+ */
+function bindEncryptedCaptures(
+  ctx: CompileContext,
+  fn: t.FunctionExpression | t.ArrowFunctionExpression,
+  id: string,
+  captureParams: t.Identifier[],
+  defaultsUseCaptures: boolean,
+): void {
+  const { t } = ctx;
+  const body = fn.body as t.BlockStatement;
+  const bound = t.identifier(localName(ctx, '$$bound'));
+  const decrypt = t.variableDeclaration('const', [
+    t.variableDeclarator(
+      t.arrayPattern(captureParams),
+      t.awaitExpression(t.callExpression(runtimeHelper(ctx, 'decryptBound'), [t.stringLiteral(id), bound])),
+    ),
+  ]);
+  const statements: t.Statement[] = [decrypt];
+  if (defaultsUseCaptures) {
+    const args = t.identifier(localName(ctx, '$$args'));
+    const elements = fn.params.map((p) => {
+      if ('typeAnnotation' in p) p.typeAnnotation = null; // type annotations are not allowed in patterns
+      return p;
+    }) as (t.PatternLike | null)[];
+    statements.push(t.variableDeclaration('var', [t.variableDeclarator(t.arrayPattern(elements), args)]));
+    fn.params = [bound, t.restElement(args)];
+  } else {
+    fn.params.unshift(bound);
+  }
+  body.body.unshift(...statements);
+}
+
+function isInParams(ref: NodePath, fn: NodePath): boolean {
+  for (let p: NodePath | null = ref; p && p !== fn; p = p.parentPath) {
+    if (p.parentPath === fn && p.listKey === 'params') return true;
+  }
+  return false;
+}
+
+/** A function that captures values and calls itself by name would call the unbound function. */
+function checkNoSelfReference(ctx: CompileContext, path: NodePath<AnyFunction>, ownBinding: Binding | undefined, directive: string): void {
+  const node = path.node;
+  let binding = ownBinding;
+  if (!binding && node.type === 'FunctionExpression' && node.id) binding = path.scope.getBinding(node.id.name);
+  if (!binding) return;
+  const { start, end } = node;
+  const self = binding.referencePaths.find((r) => r.node.start != null && r.node.start >= start! && r.node.end! <= end!);
+  if (self) {
+    throw diagnostic(
+      ctx.file,
+      self.node,
+      Codes.recursiveCapture,
+      `A ${quote(directive)} function that captures variables cannot call itself by name. ` +
+        'Move it to module level and pass the values as arguments.',
+    );
+  }
+}
+
+/** Put `$$x_0...` where the function stood. */
+function replaceAtCallSite(
+  ctx: CompileContext,
+  fn: InlineFunction,
+  bound: t.Expression,
+  captures: Capture[],
+  id: string,
+  moduleLevel: boolean,
+  ownBinding: Binding | undefined,
+): void {
+  const { t } = ctx;
+  const path = fn.path;
+  const node = path.node;
+  switch (node.type) {
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+      path.replaceWith(bound);
+      return;
+    case 'ObjectMethod':
+      path.replaceWith(withLoc(t.objectProperty(node.key, bound, node.computed), node));
+      return;
+    case 'ClassMethod':
+      path.replaceWith(withLoc(t.classProperty(node.key, bound, null, null, node.computed, true), node));
+      return;
+    case 'ClassPrivateMethod':
+      path.replaceWith(withLoc(t.classPrivateProperty(node.key, bound, null, true), node));
+      return;
+    case 'FunctionDeclaration':
+      break;
+  }
+  const declaration = path as NodePath<t.FunctionDeclaration>;
+  const name = declaration.node.id?.name;
+  if (!name) {
+    // `export default async function () { 'use cache' }`
+    declaration.parentPath.replaceWith(withLoc(t.exportDefaultDeclaration(bound), node));
+    return;
+  }
+  if (moduleLevel) {
+    // Module level: a hoisted forwarding declaration keeps the function callable before its line.
+    declaration.replaceWith(forwardingDeclaration(ctx, name, fn.exportName, [], node));
+    registerDeclaration(ctx, fn.order, id, name);
+    return;
+  }
+  placeNestedDeclaration(ctx, fn, bound, captures, id, ownBinding!);
+}
+
+/** `function name() { return $$cache_0.apply(null, arguments); }` (with captured values first). */
+function forwardingDeclaration(ctx: CompileContext, name: string, target: string, leading: t.Expression[], from: t.Node): t.FunctionDeclaration {
+  const { t } = ctx;
+  const args = t.identifier('arguments');
+  const call =
+    leading.length === 0
+      ? t.callExpression(t.memberExpression(t.identifier(target), t.identifier('apply')), [t.nullLiteral(), args])
+      : t.callExpression(t.identifier(target), [...leading, t.spreadElement(args)]);
+  return withLoc(t.functionDeclaration(t.identifier(name), [], t.blockStatement([t.returnStatement(call)])), from);
+}
+
+/** `serverReference(id, name)`: the declaration itself is the reference frameworks can serialize. */
+function registerDeclaration(ctx: CompileContext, order: number, id: string, name: string): void {
+  const { t } = ctx;
+  ctx.lifted.push({
+    order: order + 0.5,
+    statement: t.expressionStatement(t.callExpression(runtimeHelper(ctx, 'serverReference'), [t.stringLiteral(id), t.identifier(name)])),
+  });
+}
+
+/**
+ * A directive function declaration inside a function. The rule (docs/compiled-output.md):
+ * without captures, `const f = $$cache_0` at the top of its block; with captures,
+ * `const f = <bound reference>` right before the first statement of the block that uses `f`
+ * (or where the declaration stood when nothing uses it), provided every captured variable is
+ * initialised there. Otherwise (used before its captures exist) a hoisted forwarding function
+ * declaration that reads the captured values at call time, exactly like the closure did.
+ */
+function placeNestedDeclaration(
+  ctx: CompileContext,
+  fn: InlineFunction,
+  bound: t.Expression,
+  captures: Capture[],
+  id: string,
+  binding: Binding,
+): void {
+  const { t } = ctx;
+  const path = fn.path as NodePath<t.FunctionDeclaration>;
+  const node = path.node;
+  const name = node.id!.name;
+  const fnStart = node.start ?? -1;
+  const fnEnd = node.end ?? -1;
+
+  const fallback = (): void => {
+    const values = captures.map((c) => captureExpression(c, t));
+    const leading =
+      fn.info.type === 'cache' ? values : [t.callExpression(runtimeHelper(ctx, 'encryptBound'), [t.stringLiteral(id), t.arrayExpression(values)])];
+    path.replaceWith(forwardingDeclaration(ctx, name, fn.exportName, leading, node));
+  };
+  if (!Array.isArray(path.container) || path.listKey == null) return fallback();
+
+  // Where the captured values are all initialised (a source position).
+  let readyAt = -Infinity;
+  for (const capture of captures) {
+    const b = capture.binding;
+    const decl = b.path.node;
+    if (ctx.directiveFunctions.has(decl) || decl.start == null) return fallback();
+    if (b.kind === 'param' || b.kind === 'hoisted') continue;
+    if (decl.start <= fnStart && decl.end! >= fnEnd) continue; // encloses us: `for (const x of ...)`, catch
+    const statement = b.path.parentPath?.isVariableDeclaration() ? b.path.parentPath.node : decl;
+    readyAt = Math.max(readyAt, statement.end ?? Infinity);
+  }
+  // Where the function is first used (outside itself).
+  let firstUse = Infinity;
+  for (const ref of binding.referencePaths) {
+    const s = ref.node.start;
+    if (s == null || (s >= fnStart && s < fnEnd)) continue;
+    firstUse = Math.min(firstUse, s);
+  }
+  if (firstUse < readyAt) return fallback();
+
+  const parent = path.parentPath;
+  const listKey = path.listKey;
+  const declarator = t.variableDeclarator(t.identifier(name), bound);
+  const statement = withLoc(t.variableDeclaration(binding.constantViolations.length > 0 ? 'let' : 'const', [declarator]), node);
+  path.remove();
+  // `remove()` drops the binding from the scope; functions compiled later still resolve `name`.
+  binding.scope.bindings[name] = binding;
+
+  const siblings = parent.get(listKey) as NodePath<t.Statement>[];
+  let index = 0;
+  if (captures.length > 0) {
+    // Before the statement holding the first use, or the first statement after the captures.
+    const target = firstUse === Infinity ? Math.max(readyAt, fnStart) : firstUse;
+    index = siblings.length;
+    for (let i = 0; i < siblings.length; i++) {
+      const s = siblings[i]!.node;
+      if (s.start == null) continue;
+      if (firstUse !== Infinity ? s.end! > target : s.start >= target) {
+        index = i;
+        break;
+      }
+    }
+  }
+  if (index < siblings.length) siblings[index]!.insertBefore(statement);
+  else (parent as NodePath<t.BlockStatement>).pushContainer(listKey as 'body', statement);
+}

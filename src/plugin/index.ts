@@ -1,0 +1,53 @@
+// babel-plugin-use-cache: compiles 'use cache' and 'use server' directives into calls to a
+// pluggable runtime (docs/compiled-output.md). Everything happens in `Program` enter, before other
+// plugins change the code: a cheap text check, one iterative scan, then the passes in order.
+import { declare } from '@babel/helper-plugin-utils';
+import type { PluginObj, PluginPass } from '@babel/core';
+import { createContext, type ServerReferenceMeta, type Types } from './context.js';
+import { mayContainDirectives, scanProgram } from './directives.js';
+import { relativeFilePath } from './ids.js';
+import { compileClient } from './layers/client.js';
+import { compileServer, importsNextCache } from './layers/server.js';
+import { parseOptions, type PluginOptions } from './options.js';
+
+export type { PluginOptions } from './options.js';
+export type { ServerReferenceMeta } from './context.js';
+
+const plugin: (api: object, options: Record<string, unknown> | undefined, dirname: string) => PluginObj<PluginPass> = declare(
+  (api, rawOptions): PluginObj<PluginPass> => {
+    api.assertVersion(7);
+    const options: PluginOptions = parseOptions(rawOptions);
+    // @types/babel__core and @babel/types describe the same object with different declarations.
+    const t = api.types as unknown as Types;
+
+    return {
+      name: 'use-cache',
+      visitor: {
+        Program(program, state) {
+          const file = state.file;
+          const references: ServerReferenceMeta[] = [];
+          (file.metadata as unknown as { serverReferences: ServerReferenceMeta[] }).serverReferences = references;
+          if (!mayContainDirectives(file.code)) return;
+
+          const scan = scanProgram(program.node, file, options, t.VISITOR_KEYS);
+          const redirect = options.layer === 'server' && options.nextCompat && importsNextCache(program.node);
+          if (!scan.fileDirective && scan.functions.length === 0 && !redirect) return;
+
+          const opts = file.opts as { filename?: string | null; root?: string; cwd?: string };
+          const relativePath = relativeFilePath(opts.filename, opts.root ?? opts.cwd ?? process.cwd());
+          const ctx = createContext(t, file, program, options, relativePath, scan.names);
+          if (options.layer === 'server') compileServer(ctx, scan);
+          else compileClient(ctx, scan);
+
+          // Bindings moved and new ones appeared: later plugins (TypeScript's import elision among
+          // them) must see the scope as it is now.
+          program.scope.crawl();
+          ctx.references.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
+          references.push(...ctx.references);
+        },
+      },
+    };
+  },
+);
+
+export default plugin;

@@ -1,0 +1,69 @@
+// Client-layer output: a file with a file-level directive becomes stubs only, one
+// `createServerReference(id, callServer)` per export, with the same ids as the server layer.
+// Nothing else of the module survives, so no server code or server import reaches the browser.
+import type * as t from '@babel/types';
+import { idFor, locOf, runtimeHelper, runtimeSpecifiers, type CompileContext } from '../context.js';
+import { Codes, diagnostic, quote } from '../diagnostics.js';
+import { directiveText, type ScanResult } from '../directives.js';
+import { collectExportTargets } from '../exports.js';
+import { rejectInClientFile } from './server.js';
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+export function compileClient(ctx: CompileContext, scan: ScanResult): void {
+  const { t } = ctx;
+  const fileInfo = scan.fileDirective?.info;
+  if (fileInfo?.type === 'client') {
+    rejectInClientFile(ctx, scan);
+    return;
+  }
+  if (!scan.fileDirective || !fileInfo) {
+    // A file without a file-level directive compiled for the client is client code: an inline
+    // directive there cannot run (its body would ship to the browser), so it is an error.
+    const first = scan.functions[0];
+    if (first) {
+      throw diagnostic(
+        ctx.file,
+        first.directive,
+        Codes.inlineDirectiveOnClientLayer,
+        `Inline ${quote(directiveText(first.info))} functions cannot be compiled for the client layer. ` +
+          `Move the function to a file that starts with ${quote(directiveText(first.info))} and import it.`,
+      );
+    }
+    return;
+  }
+
+  const targets = collectExportTargets(ctx, directiveText(fileInfo));
+  const body: t.Statement[] = [];
+  for (const target of targets) {
+    const id = idFor(ctx, target.exportName);
+    ctx.references.push({
+      id,
+      kind: fileInfo.type,
+      ...(fileInfo.type === 'cache' ? { cacheKind: fileInfo.cacheKind } : {}),
+      exportName: target.exportName,
+      localName: target.localName,
+      level: 'file',
+      captures: [],
+      loc: locOf(target.path.node),
+    });
+    const stub = t.callExpression(runtimeHelper(ctx, 'createServerReference'), [t.stringLiteral(id), runtimeHelper(ctx, 'callServer')]);
+    if (target.exportName === 'default') {
+      body.push(t.exportDefaultDeclaration(stub));
+    } else if (IDENTIFIER.test(target.exportName)) {
+      body.push(t.exportNamedDeclaration(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(target.exportName), stub)])));
+    } else {
+      const local = ctx.names.take('$$reference');
+      body.push(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(local), stub)]));
+      body.push(t.exportNamedDeclaration(null, [t.exportSpecifier(t.identifier(local), t.stringLiteral(target.exportName))]));
+    }
+  }
+  const specifiers = runtimeSpecifiers(ctx).map(([imported, local]) => t.importSpecifier(t.identifier(local), t.identifier(imported)));
+  const program = ctx.program.node;
+  program.directives = program.directives.filter((d) => d !== scan.fileDirective!.node);
+  ctx.program.get('body').forEach((statement) => statement.remove());
+  ctx.program.pushContainer('body', [
+    ...(specifiers.length > 0 ? [t.importDeclaration(specifiers, t.stringLiteral(ctx.options.runtime))] : []),
+    ...body,
+  ]);
+}

@@ -1,0 +1,220 @@
+// Server-layer output: cache wrappers and server references for file-level and inline
+// directives, the runtime import, and the `next/cache` redirect (docs/compiled-output.md).
+import type { NodePath } from '@babel/core';
+import type * as t from '@babel/types';
+import { idFor, locOf, runtimeHelper, runtimeSpecifiers, withLoc, type CompileContext } from '../context.js';
+import { Codes, diagnostic, quote } from '../diagnostics.js';
+import { directiveText, type ReferenceDirective, type ScanResult } from '../directives.js';
+import { collectExportTargets, type ExportTarget } from '../exports.js';
+import { liftInlineFunction, removeDirective, type InlineFunction } from '../hoist.js';
+
+/** `next/cache` names the runtime provides under the same name. */
+const NEXT_CACHE_NAMES = new Set([
+  'cacheLife',
+  'cacheTag',
+  'revalidateTag',
+  'updateTag',
+  'expireTag',
+  'unstable_cacheLife',
+  'unstable_cacheTag',
+  'unstable_expireTag',
+]);
+
+export function importsNextCache(program: t.Program): boolean {
+  return program.body.some((s) => (s.type === 'ImportDeclaration' || s.type === 'ExportNamedDeclaration') && s.source?.value === 'next/cache');
+}
+
+export function compileServer(ctx: CompileContext, scan: ScanResult): void {
+  const fileInfo = scan.fileDirective?.info;
+  if (fileInfo?.type === 'client') {
+    rejectInClientFile(ctx, scan);
+    return;
+  }
+  if (ctx.options.nextCompat) redirectNextCache(ctx);
+
+  const inline = prepareInline(ctx, scan, fileInfo ?? null);
+  // Innermost first: an outer function then sees the inner one's bound reference, not its body.
+  for (let i = inline.length - 1; i >= 0; i--) liftInlineFunction(ctx, inline[i]!);
+  if (scan.fileDirective && fileInfo) {
+    for (const target of fileTargets(ctx, fileInfo)) compileFileTarget(ctx, fileInfo, target);
+    removeDirective(ctx.program.node, scan.fileDirective.node);
+  }
+  emitModuleStatements(ctx);
+}
+
+export function rejectInClientFile(ctx: CompileContext, scan: ScanResult): void {
+  const first = scan.functions[0];
+  if (first) {
+    throw diagnostic(
+      ctx.file,
+      first.directive,
+      Codes.directiveInClientFile,
+      `${quote(directiveText(first.info))} cannot be used in a 'use client' file. ` +
+        "Define the function in a separate 'use server' file and import it.",
+    );
+  }
+}
+
+// Export targets are collected once per file (prepareInline and the file-level pass both need them).
+const fileTargetsCache = new WeakMap<CompileContext, ExportTarget[]>();
+
+function fileTargets(ctx: CompileContext, info: ReferenceDirective): ExportTarget[] {
+  let targets = fileTargetsCache.get(ctx);
+  if (!targets) {
+    targets = collectExportTargets(ctx, directiveText(info));
+    fileTargetsCache.set(ctx, targets);
+  }
+  return targets;
+}
+
+/**
+ * Paths and generated export names of the inline directive functions, in source order. A
+ * file-level export that repeats the file's directive is compiled once, as a file-level export.
+ */
+function prepareInline(ctx: CompileContext, scan: ScanResult, fileInfo: ReferenceDirective | null): InlineFunction[] {
+  const exportedFunctions = new Set<t.Node>();
+  if (fileInfo) {
+    for (const target of fileTargets(ctx, fileInfo)) exportedFunctions.add(target.path.node);
+  }
+  const counters = { cache: 0, server: 0 };
+  const result: InlineFunction[] = [];
+  for (const found of scan.functions) {
+    ctx.directiveFunctions.add(found.node);
+    if (exportedFunctions.has(found.node)) {
+      if (found.info.type !== fileInfo!.type) {
+        throw diagnostic(
+          ctx.file,
+          found.directive,
+          Codes.conflictingFunctionDirectives,
+          `This function is exported from a ${quote(directiveText(fileInfo!))} file and cannot also carry ${quote(directiveText(found.info))}.`,
+        );
+      }
+      removeDirective(found.node, found.directive);
+      continue;
+    }
+    const exportName = ctx.names.take(`$$${found.info.type}_${counters[found.info.type]++}`);
+    result.push({ ...found, exportName, path: ctx.program.get(found.keyPath) as InlineFunction['path'] });
+  }
+  return result;
+}
+
+function compileFileTarget(ctx: CompileContext, info: ReferenceDirective, target: ExportTarget): void {
+  const { t } = ctx;
+  const id = idFor(ctx, target.exportName);
+  const node = target.path.node;
+  ctx.references.push({
+    id,
+    kind: info.type,
+    ...(info.type === 'cache' ? { cacheKind: info.cacheKind } : {}),
+    exportName: target.exportName,
+    localName: target.localName,
+    level: 'file',
+    captures: [],
+    loc: locOf(node),
+  });
+  const order = node.start ?? 0;
+  const wrap = (value: t.Expression, staticFunction: boolean): t.Expression =>
+    info.type === 'server'
+      ? t.callExpression(runtimeHelper(ctx, 'serverReference'), [t.stringLiteral(id), value])
+      : t.callExpression(runtimeHelper(ctx, staticFunction ? 'cacheFunction' : 'cacheExport'), [
+          t.stringLiteral(id),
+          t.stringLiteral(info.cacheKind),
+          value,
+        ]);
+
+  switch (target.form) {
+    case 'expression':
+      target.path.replaceWith(withLoc(wrap(target.path.node, target.staticFunction), node));
+      return;
+    case 'anonymousDeclaration': {
+      const fn = target.path.node;
+      const expr = withLoc(t.functionExpression(null, fn.params, fn.body, false, true), fn);
+      target.path.parentPath.replaceWith(withLoc(t.exportDefaultDeclaration(wrap(expr, true)), fn));
+      return;
+    }
+    case 'declaration': {
+      const register = t.expressionStatement(
+        t.callExpression(runtimeHelper(ctx, 'serverReference'), [t.stringLiteral(id), t.identifier(target.localName)]),
+      );
+      if (info.type === 'cache') {
+        // The body moves into `const $$cache_f = cacheFunction(...)`; the declaration stays as a
+        // hoisted forwarder so `f` is callable before its line and in import cycles.
+        const fn = target.path.node;
+        const helper = ctx.names.take(`$$cache_${target.localName}`);
+        const expr = withLoc(t.functionExpression(fn.id, fn.params, fn.body, false, true), fn);
+        expr.returnType = fn.returnType ?? null;
+        ctx.lifted.push({
+          order,
+          statement: withLoc(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(helper), wrap(expr, true))]), fn),
+        });
+        const forward = t.functionDeclaration(
+          t.identifier(target.localName),
+          [],
+          t.blockStatement([
+            t.returnStatement(
+              t.callExpression(t.memberExpression(t.identifier(helper), t.identifier('apply')), [t.nullLiteral(), t.identifier('arguments')]),
+            ),
+          ]),
+        );
+        target.path.replaceWith(withLoc(forward, fn));
+      }
+      ctx.lifted.push({ order: order + 0.5, statement: register });
+      return;
+    }
+  }
+}
+
+/** `import { cacheLife } from 'next/cache'` -> the same names from the runtime. */
+function redirectNextCache(ctx: CompileContext): void {
+  const { t } = ctx;
+  for (const statement of ctx.program.get('body')) {
+    const node = statement.node;
+    if ((node.type !== 'ImportDeclaration' && node.type !== 'ExportNamedDeclaration') || node.source?.value !== 'next/cache') continue;
+    if (node.type === 'ImportDeclaration' && node.importKind === 'type') continue;
+    if (node.type === 'ExportNamedDeclaration' && node.exportKind === 'type') continue;
+    const known = (s: t.Node): boolean => {
+      if (s.type === 'ImportNamespaceSpecifier') return true;
+      if (s.type === 'ImportSpecifier') {
+        return s.importKind !== 'type' && NEXT_CACHE_NAMES.has(s.imported.type === 'Identifier' ? s.imported.name : s.imported.value);
+      }
+      if (s.type === 'ExportSpecifier') return NEXT_CACHE_NAMES.has(s.local.name);
+      return false;
+    };
+    const specifiers = node.specifiers as t.Node[];
+    const moved = specifiers.filter(known);
+    if (moved.length === 0) continue;
+    if (moved.length === specifiers.length) {
+      node.source = withLoc(t.stringLiteral(ctx.options.runtime), node.source!);
+      continue;
+    }
+    // Some names are not ours (`unstable_cache`, `revalidatePath`): they stay on next/cache.
+    node.specifiers = specifiers.filter((s) => !known(s)) as typeof node.specifiers;
+    const source = t.stringLiteral(ctx.options.runtime);
+    statement.insertAfter(
+      node.type === 'ImportDeclaration'
+        ? t.importDeclaration(moved as t.ImportDeclaration['specifiers'], source)
+        : t.exportNamedDeclaration(null, moved as t.ExportSpecifier[], source),
+    );
+  }
+}
+
+/** Runtime import and lifted declarations, after the module's leading imports. */
+function emitModuleStatements(ctx: CompileContext): void {
+  const { t } = ctx;
+  if (ctx.runtimeImports.size === 0 && ctx.lifted.length === 0) return;
+  const statements: t.Statement[] = [];
+  if (ctx.runtimeImports.size > 0) {
+    const specifiers = runtimeSpecifiers(ctx).map(([imported, local]) => t.importSpecifier(t.identifier(local), t.identifier(imported)));
+    statements.push(t.importDeclaration(specifiers, t.stringLiteral(ctx.options.runtime)));
+  }
+  statements.push(...ctx.lifted.sort((a, b) => a.order - b.order).map((l) => l.statement));
+  insertAfterImports(ctx.program, statements);
+}
+
+export function insertAfterImports(program: NodePath<t.Program>, statements: t.Statement[]): void {
+  const body = program.get('body');
+  let index = 0;
+  while (index < body.length && body[index]!.isImportDeclaration()) index++;
+  if (index < body.length) body[index]!.insertBefore(statements);
+  else program.pushContainer('body', statements);
+}

@@ -1,0 +1,272 @@
+// Closure analysis of one directive function: which outer values it reads (DESIGN.md §3), and
+// the `this` / `super` / `arguments` check, in one Babel traversal of the function only.
+import type { BabelFile, NodePath } from '@babel/core';
+import type { Binding, Scope } from '@babel/traverse';
+import type * as t from '@babel/types';
+import { Codes, diagnostic, quote } from './diagnostics.js';
+
+export interface Segment {
+  name: string;
+  optional: boolean;
+}
+
+export interface Capture {
+  root: string;
+  binding: Binding;
+  segments: Segment[];
+  /** Source text, e.g. `user.name` or `a?.b`. */
+  text: string;
+}
+
+interface Reference {
+  path: NodePath<t.Identifier | t.JSXIdentifier>;
+  capture: Capture;
+}
+
+export interface ClosureAnalysis {
+  captures: Capture[];
+  references: Reference[];
+}
+
+// TypeScript nodes that carry run-time values; every other TS node is a type and never captures.
+const TS_VALUE_NODES = new Set([
+  'TSAsExpression',
+  'TSSatisfiesExpression',
+  'TSNonNullExpression',
+  'TSTypeAssertion',
+  'TSInstantiationExpression',
+  'TSParameterProperty',
+  'TSEnumDeclaration',
+  'TSEnumBody',
+  'TSEnumMember',
+  'TSExportAssignment',
+]);
+
+const OWN_THIS = new Set(['ClassProperty', 'ClassPrivateProperty', 'ClassAccessorProperty', 'StaticBlock']);
+
+export function captureText(root: string, segments: readonly Segment[]): string {
+  let text = root;
+  for (const s of segments) text += (s.optional ? '?.' : '.') + s.name;
+  return text;
+}
+
+function isWithin(scope: Scope, ancestor: Scope): boolean {
+  for (let s: Scope | undefined = scope; s; s = s.parent) if (s === ancestor) return true;
+  return false;
+}
+
+/** The member expression `top` is written to (`a.b = 1`, `a.b++`, `delete a.b`, `[a.b] = x`). */
+function isWriteTarget(top: NodePath): boolean {
+  const parent = top.parentPath;
+  if (!parent) return false;
+  const node = top.node;
+  const p = parent.node;
+  switch (p.type) {
+    case 'AssignmentExpression':
+      return p.left === node;
+    case 'UpdateExpression':
+      return true;
+    case 'UnaryExpression':
+      return p.operator === 'delete';
+    case 'ForInStatement':
+    case 'ForOfStatement':
+      return p.left === node;
+    case 'ArrayPattern':
+    case 'RestElement':
+      return true;
+    case 'AssignmentPattern':
+      return p.left === node;
+    case 'ObjectProperty':
+      return p.value === node && parent.parentPath?.node.type === 'ObjectPattern';
+    default:
+      return false;
+  }
+}
+
+/**
+ * Captures of `fn`: reads of bindings declared outside `fn` but not at module level, as member
+ * chains, deduplicated by prefix, in order of first appearance. `exclude` is a binding that is
+ * not captured (a nested declaration's own name).
+ */
+export function analyseClosure(
+  fn: NodePath<t.Function>,
+  file: BabelFile,
+  directive: string,
+  exclude: Binding | undefined,
+): ClosureAnalysis {
+  const fnScope = fn.scope;
+  const programScope = fn.scope.getProgramParent();
+  let ownThisDepth = 0;
+  const raw: { path: NodePath<t.Identifier | t.JSXIdentifier>; binding: Binding; segments: Segment[] }[] = [];
+
+  const enterOwnThis = (p: NodePath): void => {
+    if (!p.isArrowFunctionExpression()) ownThisDepth++;
+  };
+  const exitOwnThis = (p: NodePath): void => {
+    if (!p.isArrowFunctionExpression()) ownThisDepth--;
+  };
+  const forbid = (node: t.Node, what: string): never => {
+    throw diagnostic(
+      file,
+      node,
+      Codes.thisSuperArguments,
+      `\`${what}\` cannot be used inside a ${quote(directive)} function: it runs detached from its caller. ` +
+        'Pass the value as an argument instead.',
+    );
+  };
+
+  fn.traverse({
+    enter(p) {
+      const type = p.node.type;
+      if (type.startsWith('TS') && !TS_VALUE_NODES.has(type)) p.skip();
+      else if (type === 'TypeAnnotation' || type === 'TypeParameterDeclaration' || type === 'TypeParameterInstantiation') p.skip();
+      else if (OWN_THIS.has(type)) ownThisDepth++;
+    },
+    exit(p) {
+      if (OWN_THIS.has(p.node.type)) ownThisDepth--;
+    },
+    Function: { enter: enterOwnThis, exit: exitOwnThis },
+    ThisExpression(p) {
+      if (ownThisDepth === 0) forbid(p.node, 'this');
+    },
+    Super(p) {
+      if (ownThisDepth === 0) forbid(p.node, 'super');
+    },
+    MetaProperty(p) {
+      if (ownThisDepth === 0 && p.node.meta.name === 'new') forbid(p.node, 'new.target');
+    },
+    ReferencedIdentifier(p) {
+      const node = p.node as t.Identifier | t.JSXIdentifier;
+      const name = node.name;
+      const binding = p.scope.getBinding(name);
+      if (!binding) {
+        if (name === 'arguments' && ownThisDepth === 0 && p.isIdentifier()) forbid(node, 'arguments');
+        return;
+      }
+      if (binding.scope === programScope || binding === exclude) return;
+      if (isWithin(binding.scope, fnScope)) return;
+      raw.push({ path: p as NodePath<t.Identifier | t.JSXIdentifier>, binding, segments: memberChain(p) });
+    },
+  });
+
+  // Prefix dedupe: a chain is dropped when a shorter chain on the same binding covers it.
+  const byKey = new Map<string, Capture>();
+  const firstSeen = new Map<Capture, number>();
+  raw.forEach((r, i) => {
+    const text = captureText(r.binding.identifier.name, r.segments);
+    if (!byKey.has(text)) {
+      const capture: Capture = { root: r.binding.identifier.name, binding: r.binding, segments: r.segments, text };
+      byKey.set(text, capture);
+      firstSeen.set(capture, i);
+    }
+  });
+  const all = [...byKey.values()];
+  const covering = (c: Capture): Capture => {
+    let best = c;
+    for (const other of all) {
+      if (other.binding !== c.binding || other.segments.length >= best.segments.length) continue;
+      if (other.segments.every((s, i) => s.name === c.segments[i]!.name && s.optional === c.segments[i]!.optional)) best = other;
+    }
+    return best;
+  };
+  const references: Reference[] = [];
+  const order = new Map<Capture, number>();
+  for (const [i, r] of raw.entries()) {
+    const capture = covering(byKey.get(captureText(r.binding.identifier.name, r.segments))!);
+    references.push({ path: r.path, capture });
+    if (!order.has(capture)) order.set(capture, i);
+  }
+  const captures = [...order.keys()].sort((a, b) => order.get(a)! - order.get(b)!);
+
+  for (const capture of captures) checkNotAssigned(capture.binding, fn, file, directive);
+  return { captures, references };
+}
+
+/** `a.b.c` read from identifier `a`: the property names, stopping at computed access and calls. */
+function memberChain(id: NodePath): Segment[] {
+  const segments: Segment[] = [];
+  if (!id.isIdentifier()) return segments; // JSX names are captured as the root only
+  let top: NodePath = id;
+  for (;;) {
+    const parent = top.parentPath;
+    if (!parent) break;
+    const p = parent.node;
+    if (
+      (p.type === 'MemberExpression' || p.type === 'OptionalMemberExpression') &&
+      p.object === top.node &&
+      !p.computed &&
+      p.property.type === 'Identifier'
+    ) {
+      segments.push({ name: p.property.name, optional: p.type === 'OptionalMemberExpression' && p.optional === true });
+      top = parent;
+    } else break;
+  }
+  if (segments.length > 0 && isWriteTarget(top)) segments.pop();
+  return segments;
+}
+
+function checkNotAssigned(binding: Binding, fn: NodePath<t.Function>, file: BabelFile, directive: string): void {
+  const { start, end } = fn.node;
+  if (start == null || end == null) return;
+  for (const violation of binding.constantViolations) {
+    const node = violation.node;
+    if (node.start != null && node.start >= start && node.end! <= end) {
+      throw diagnostic(
+        file,
+        node,
+        Codes.assignmentToCapture,
+        `Cannot assign to \`${binding.identifier.name}\` inside a ${quote(directive)} function: it is captured from ` +
+          'the enclosing function and passed by value, so the assignment would not be seen outside. ' +
+          'Use a local variable, or return the new value.',
+      );
+    }
+  }
+}
+
+/** Replace every captured reference inside the function with its parameter. */
+export function rewriteCaptures(
+  analysis: ClosureAnalysis,
+  paramNames: Map<Capture, string>,
+  t: typeof import('@babel/types'),
+): void {
+  for (const { path, capture } of analysis.references) {
+    const param = paramNames.get(capture)!;
+    if (path.isJSXIdentifier()) {
+      path.replaceWith(t.jsxIdentifier(param));
+      continue;
+    }
+    let target: NodePath = path;
+    for (let i = 0; i < capture.segments.length; i++) target = target.parentPath!;
+    const parent = target.parentPath;
+    const hadOptional = capture.segments.some((s) => s.optional);
+    if (target !== path && path.parentPath?.isObjectProperty({ shorthand: true })) {
+      path.parentPath.node.shorthand = false;
+    }
+    if (target === path && parent?.isObjectProperty({ shorthand: true }) && parent.node.value === path.node) {
+      parent.node.shorthand = false;
+    }
+    target.replaceWith(t.identifier(param));
+    // `a?.b.c` with `a?.b` captured: keep the short-circuit on the rest of the chain.
+    if (hadOptional && parent) {
+      const p = parent.node;
+      if ((p.type === 'OptionalMemberExpression' && p.object === target.node) || (p.type === 'OptionalCallExpression' && p.callee === target.node)) {
+        p.optional = true;
+      }
+    }
+  }
+}
+
+/** The expression that reads a capture at the call site: `user.name`, `a?.b`. */
+export function captureExpression(capture: Capture, t: typeof import('@babel/types')): t.Expression {
+  let expr: t.Expression = t.identifier(capture.root);
+  let optionalChain = false;
+  for (const s of capture.segments) {
+    if (s.optional || optionalChain) {
+      optionalChain = true;
+      expr = t.optionalMemberExpression(expr, t.identifier(s.name), false, s.optional);
+    } else {
+      expr = t.memberExpression(expr, t.identifier(s.name));
+    }
+  }
+  return expr;
+}
