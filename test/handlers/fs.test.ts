@@ -121,6 +121,18 @@ describe('filesystem handler', () => {
     expect(await second.get('k0')).toBeUndefined(); // oldest evicted
   });
 
+  it('keeps working when its directory is removed under it', async () => {
+    const dir = freshDir();
+    const h = handler({ dir });
+    await h.set('k', entry('v'));
+    rmSync(dir, { recursive: true, force: true });
+    expect(await h.get('k')).toBeUndefined();
+    await h.set('k', entry('again', ['t']));
+    await h.updateTags(['t'], 9);
+    expect(text(await h.get('k'))).toBe('again');
+    expect(await h.getExpiration(['t'])).toBe(9);
+  });
+
   it('removes temp files left by a crash when it starts', async () => {
     const dir = freshDir();
     const first = handler({ dir });

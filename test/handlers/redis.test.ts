@@ -89,6 +89,9 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     }
     expect(await raw.exists(`${prefix}e:gone`)).toBe(0);
     expect(await h.get('gone')).toBeUndefined();
+    // tag times never expire (and a volatile-* maxmemory policy never evicts them)
+    await h.updateTags(['t'], 1);
+    expect(await raw.pttl(`${prefix}t:t`)).toBe(-1);
   });
 
   it('keeps handlers with different prefixes apart', async () => {
@@ -232,6 +235,19 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     expect(text(await h.get('k'))).toBe('after');
     await h.updateTags(['t'], 77);
     expect(await h.getExpiration(['t'])).toBe(77);
+  });
+
+  it('writes a revalidation made while Redis was down as soon as it is back', async () => {
+    const prefix = freshPrefix();
+    const h = handler({ prefix, timeoutMs: 300 });
+    await h.set('k', entry('v', ['t']));
+    await server.kill();
+    await expect(h.updateTags(['t', 'u'], 4_000)).rejects.toThrow();
+    expect(await h.getExpiration(['t']).catch(() => 'down')).toBe('down');
+    await server.start();
+    const other = handler({ prefix }); // another instance, which never saw the revalidation
+    await eventually(() => other.getExpiration(['t', 'u']), (t) => t === 4_000);
+    expect(await other.getExpiration(['u'])).toBe(4_000);
   });
 
   it('bounds every call by timeoutMs when the server is slow, then works again', async () => {

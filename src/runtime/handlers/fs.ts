@@ -105,15 +105,20 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
     }
   }
 
-  /** Write `bytes` to `path` atomically: a temp file in `tmp/`, then a rename over the target. */
-  async function writeAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
+  /**
+   * Write `bytes` to `path` atomically: a temp file in `tmp/`, then a rename over the target.
+   * When the directories were removed under us (someone cleared the cache), recreate them once.
+   */
+  async function writeAtomic(path: string, bytes: Uint8Array | string, retry = true): Promise<void> {
     const temp = join(tmpDir, `${tempTag}.${++tempCounter}`);
     try {
       await writeFile(temp, bytes);
       await rename(temp, path);
     } catch (error) {
       await unlink(temp).catch(() => {});
-      throw error;
+      if (!retry || !isMissing(error)) throw error;
+      await Promise.all([entriesDir, tagsDir, tmpDir].map((d) => mkdir(d, { recursive: true })));
+      return writeAtomic(path, bytes, false);
     }
   }
 

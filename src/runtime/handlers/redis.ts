@@ -35,7 +35,7 @@ export interface RedisHandlerOptions {
   prefix?: string;
   /** Upper bound of every call, in ms (waiting for the first connection included). Default 500. */
   timeoutMs?: number;
-  /** Longest Redis TTL given to an entry (and to tag timestamps). Default 365 days. */
+  /** Longest Redis TTL given to an entry (`expire` 'never' gets this). Default 365 days. */
   maxTtlSeconds?: number;
   /** Extra ioredis options for the client the handler creates from `url`. */
   redisOptions?: RedisOptions;
@@ -71,16 +71,15 @@ if #keys == 0 then return {v} end
 return {v, redis.call('MGET', unpack(keys))}
 `);
 
-/** Per tag key: keep the larger of the stored and the new timestamp; refresh its TTL. */
+/**
+ * Tag key KEYS[i] gets time ARGV[i] unless it holds a later one (a slower clock elsewhere never
+ * lowers it). Tag keys have no TTL: under a `volatile-*` maxmemory policy Redis evicts entries
+ * (which all have one), never a revalidation.
+ */
 const UPDATE_TAGS = script(`
-local ts = tonumber(ARGV[1])
-for _, k in ipairs(KEYS) do
+for i, k in ipairs(KEYS) do
   local cur = tonumber(redis.call('GET', k))
-  if cur and cur > ts then
-    redis.call('SET', k, cur, 'PX', ARGV[2])
-  else
-    redis.call('SET', k, ARGV[1], 'PX', ARGV[2])
-  end
+  if not cur or cur < tonumber(ARGV[i]) then redis.call('SET', k, ARGV[i]) end
 end
 return #KEYS
 `);
@@ -115,6 +114,7 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
     everReady = true;
     lastError = '';
     debug('connected', 'handler-recovered');
+    flushPendingTags();
   };
   const onError = (error: unknown) => {
     const message = errorMessage(error);
@@ -158,6 +158,7 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
         (value) => {
           clearTimeout(timer);
           resolve(value);
+          if (pendingTags.size !== 0) flushPendingTags();
         },
         (error: unknown) => {
           clearTimeout(timer);
@@ -194,6 +195,30 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
     }
   }
 
+  function writeTags(times: Map<string, number>): Promise<unknown> {
+    const keys = [...times.keys()].map((tag) => tagPrefix + tag);
+    return run('updateTags', () => evalScript(UPDATE_TAGS, keys, [...times.values()].map(String)));
+  }
+
+  /** Revalidations that could not be written (Redis down or slow), retried when it answers. */
+  const pendingTags = new Map<string, number>();
+  let flushing = false;
+  function flushPendingTags(): void {
+    if (pendingTags.size === 0 || flushing || closed) return;
+    flushing = true;
+    const batch = new Map(pendingTags);
+    pendingTags.clear();
+    writeTags(batch).then(
+      () => debug(`wrote ${batch.size} pending tag revalidation(s)`, 'handler-recovered'),
+      (error: unknown) => {
+        for (const [tag, time] of batch) pendingTags.set(tag, Math.max(pendingTags.get(tag) ?? 0, time));
+        debug(`pending tag revalidations still not written: ${errorMessage(error)}`);
+      },
+    ).finally(() => {
+      flushing = false;
+    });
+  }
+
   return {
     client,
 
@@ -220,11 +245,13 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
     async getExpiration(tags) {
       if (tags.length === 0) return 0;
       const escaped = tags.map(escapeTag);
+      let latest = 0;
+      if (pendingTags.size !== 0) for (const tag of escaped) latest = Math.max(latest, pendingTags.get(tag) ?? 0);
       if (escaped.every((tag) => recentTags.has(tag))) {
-        return Math.max(0, ...escaped.map((tag) => recentTags.get(tag)!));
+        for (const tag of escaped) latest = Math.max(latest, recentTags.get(tag)!);
+        return latest;
       }
       const stamps = await run('getExpiration', () => client.mget(escaped.map((tag) => tagPrefix + tag)));
-      let latest = 0;
       for (const stamp of stamps) latest = Math.max(latest, parseStamp(stamp, debug));
       return latest;
     },
@@ -233,10 +260,15 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
       if (tags.length === 0) return;
       const escaped = [...new Set(tags.map(escapeTag))];
       for (const tag of escaped) recentTags.delete(tag);
-      await run('updateTags', () =>
-        evalScript(UPDATE_TAGS, escaped.map((tag) => tagPrefix + tag), [String(timestamp), maxTtlMs]),
-      );
-      for (const tag of escaped) recentTags.delete(tag);
+      try {
+        await writeTags(new Map(escaped.map((tag) => [tag, timestamp])));
+      } catch (error) {
+        // Keep it, and write it as soon as Redis answers again (other instances must see it).
+        for (const tag of escaped) pendingTags.set(tag, Math.max(pendingTags.get(tag) ?? 0, timestamp));
+        throw error;
+      } finally {
+        for (const tag of escaped) recentTags.delete(tag);
+      }
     },
 
     async close() {
