@@ -1,0 +1,43 @@
+// Every fixture under fixtures/<group>/<case>: input -> output.js (or error.txt), plus
+// metadata.json when the case has one. `UPDATE_FIXTURES=1 npx vitest run test/plugin` rewrites
+// the expected files; each rewritten file must be read and checked before it is committed.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileFixture, listFixtures, normaliseError } from '../support/fixtures.js';
+
+const update = process.env.UPDATE_FIXTURES === '1';
+const fixtures = listFixtures();
+const groups = [...new Set(fixtures.map((f) => f.group))];
+
+describe.each(groups)('fixtures/%s', (group) => {
+  it.each(fixtures.filter((f) => f.group === group).map((f) => [f.name, f] as const))('%s', async (_name, fixture) => {
+    const outputFile = join(fixture.dir, 'output.js');
+    const errorFile = join(fixture.dir, 'error.txt');
+    const metadataFile = join(fixture.dir, 'metadata.json');
+    let code: string | null | undefined;
+    let metadata: unknown;
+    let error: string | undefined;
+    try {
+      const result = await compileFixture(fixture);
+      code = result?.code;
+      metadata = (result?.metadata as { serverReferences?: unknown } | undefined)?.serverReferences;
+    } catch (e) {
+      error = normaliseError(e);
+    }
+    if (update) {
+      if (error !== undefined) writeFileSync(errorFile, error + '\n');
+      else writeFileSync(outputFile, code + '\n');
+      if (existsSync(metadataFile) && error === undefined) writeFileSync(metadataFile, JSON.stringify(metadata, null, 2) + '\n');
+      return;
+    }
+    if (existsSync(errorFile)) {
+      expect(error, 'expected a compile error').toBeDefined();
+      expect(error).toBe(readFileSync(errorFile, 'utf8').trimEnd());
+      return;
+    }
+    if (error !== undefined) throw new Error(`unexpected compile error: ${error}`);
+    expect(code + '\n').toBe(readFileSync(outputFile, 'utf8'));
+    if (existsSync(metadataFile)) expect(metadata).toEqual(JSON.parse(readFileSync(metadataFile, 'utf8')));
+  });
+});
