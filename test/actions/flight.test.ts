@@ -1,110 +1,49 @@
 // The whole path of an inline server action with a captured secret, as a framework runs it:
 // render the page to Flight, decode it on the "browser" side, call the action back through
 // encodeReply -> decodeReply -> lookup by id, and the no-JavaScript form post through decodeAction.
+// The page module is hand-written in the compiled shape (plugin.test.ts compiles one).
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jsx } from 'react/jsx-runtime';
 import { webpackModules } from './webpack-globals.js';
 // @ts-ignore -- no type declarations
-import { decodeAction, decodeReply, renderToReadableStream } from 'react-server-dom-webpack/server';
-// The browser build: its decoded server references call `callServer` (the Node build's do not).
-// @ts-ignore -- no type declarations
-import { createFromReadableStream as browserDecode, encodeReply } from 'react-server-dom-webpack/client.browser';
-// The Node build, as react-dom/server uses it for SSR (forms get their no-JS encoding here).
-// @ts-ignore -- no type declarations
-import { createFromReadableStream as ssrDecode } from 'react-server-dom-webpack/client';
+import { decodeAction } from 'react-server-dom-webpack/server';
 import { setEncryptionKey } from 'babel-plugin-use-cache/runtime';
 import * as page from './fixtures/secret-form.js';
+import {
+  ciphertexts,
+  createActionEndpoint,
+  createCallServer,
+  decodeForSsr,
+  decodeInBrowser,
+  encodeReply,
+  noScriptFormPost,
+  renderToBytes,
+  text,
+  type Fn,
+  type FormAction,
+} from './framework.js';
 import { flipChar } from './helpers.js';
 
-type Fn = (...args: unknown[]) => Promise<unknown>;
-type Element = { type: string; props: Record<string, unknown> & { action: Fn & { $$FORM_ACTION(prefix: string): { name: string; data: FormData } } } };
-
-// ---- the server half of a tiny framework ------------------------------------------------------
+type Form = { type: string; props: { action: FormAction } };
 
 const MODULE_ID = 'test/actions/fixtures/secret-form.ts';
-/** What a bundler would emit: module id -> module exports (here: already imported). */
 webpackModules.set(MODULE_ID, page);
-/** react-server-dom-webpack's server manifest: reference id -> { module id, chunks, export }. */
 const serverManifest = {
   [page.SAVE_ID]: { id: MODULE_ID, chunks: [], name: '$$server_0' },
   [page.OTHER_ID]: { id: MODULE_ID, chunks: [], name: '$$server_1' },
 };
-
-async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-function render(model: unknown): ReadableStream<Uint8Array> {
-  return renderToReadableStream(model, {}, { onError: (error: unknown) => console.error(error) });
-}
-
-/** POST /action with the action id in a header and an encodeReply body. */
-async function handleActionRequest(id: string, body: string | FormData): Promise<ReadableStream<Uint8Array>> {
-  const entry = serverManifest[id];
-  if (entry === undefined) throw new Error(`unknown server action ${id}`);
-  const fn = webpackModules.get(entry.id)![entry.name] as Fn;
-  const args = (await decodeReply(body, serverManifest)) as unknown[];
-  const result = await fn(...args);
-  return render(result);
-}
-
-// ---- the browser half --------------------------------------------------------------------------
-
-const sentBodies: Array<string | FormData> = [];
-async function callServer(id: string, args: unknown[]): Promise<unknown> {
-  const body = await encodeReply(args);
-  sentBodies.push(body);
-  return browserDecode(await handleActionRequest(id, body), { callServer });
-}
-
-/** The base64url strings in a payload that are not reference ids: the sealed bound arguments. */
-function ciphertexts(payload: string): string[] {
-  return [...payload.matchAll(/"([A-Za-z0-9_-]{40,})"/g)].map((m) => m[1]!).filter((s) => !/^[0-9a-f]{64}$/.test(s));
-}
-
-function text(bytes: Uint8Array): string {
-  return new TextDecoder().decode(bytes);
-}
+const endpoint = createActionEndpoint(serverManifest);
+const { callServer, sent } = createCallServer(endpoint);
 
 beforeAll(() => {
   setEncryptionKey(Buffer.alloc(32, 7));
 });
 beforeEach(() => {
   page.received.length = 0;
-  sentBodies.length = 0;
+  sent.length = 0;
 });
 
-/** What react-dom/server does with a form action: $$FORM_ACTION, retried while it suspends. */
-async function encodeFormAction(action: Element['props']['action'], prefix: string) {
-  for (;;) {
-    try {
-      return action.$$FORM_ACTION(prefix);
-    } catch (thrown) {
-      if (typeof (thrown as PromiseLike<unknown>)?.then !== 'function') throw thrown;
-      await thrown;
-    }
-  }
-}
-
-/**
- * The body a browser posts for the page's form without JavaScript: SSR decodes the payload with
- * the Node client and react-dom/server writes the hidden fields from $$FORM_ACTION (prefix '1').
- */
-async function noScriptFormPost(payload: Uint8Array, name: string, edit = (value: string) => value): Promise<FormData> {
-  const form = (await ssrDecode(new Blob([payload]).stream(), {
-    serverConsumerManifest: { moduleMap: null, serverModuleMap: null, moduleLoading: null },
-  })) as Element;
-  const encoded = await encodeFormAction(form.props.action, '1');
-  const body = new FormData();
-  body.append(encoded.name, '');
-  encoded.data.forEach((value, key) => body.append(key, typeof value === 'string' ? edit(value) : value));
-  body.append('name', name);
-  return body;
-}
-
-async function renderPage(component: () => Promise<unknown>): Promise<Uint8Array> {
-  return readAll(render(jsx(component, {})));
-}
+const renderPage = (component: () => Promise<unknown>) => renderToBytes(jsx(component, {}));
 
 describe('an inline server action capturing a secret', () => {
   it('never puts the secret in the Flight payload', async () => {
@@ -117,23 +56,22 @@ describe('an inline server action capturing a secret', () => {
   });
 
   it('runs with the captured values when the browser calls it (encodeReply -> decodeReply -> id)', async () => {
-    const payload = await renderPage(page.Page);
-    const form = (await browserDecode(new Blob([payload]).stream(), { callServer })) as Element;
+    const form = await decodeInBrowser<Form>(await renderPage(page.Page), callServer);
     expect(form.type).toBe('form');
     const formData = new FormData();
     formData.set('name', 'Ada');
-    const result = await form.props.action(formData);
-    expect(result).toBe('saved Ada for user 7');
+    expect(await form.props.action(formData)).toBe('saved Ada for user 7');
     expect(page.received).toEqual([{ secret: page.SECRET, user: { id: 7, since: new Date(0) }, name: 'Ada' }]);
     // What went over the wire carries no secret either.
-    for (const body of sentBodies) {
+    for (const body of sent) {
       const entries = typeof body === 'string' ? [body] : [...body.values()].map(String);
       for (const entry of entries) expect(entry).not.toContain(page.SECRET);
     }
   });
 
   it('runs with the captured values from a no-JavaScript form post (decodeAction)', async () => {
-    const body = await noScriptFormPost(await renderPage(page.Page), 'Grace');
+    const form = await decodeForSsr<Form>(await renderPage(page.Page));
+    const body = await noScriptFormPost(form.props.action, { name: 'Grace' });
     expect(body.has('$ACTION_REF_1')).toBe(true);
     for (const value of body.values()) expect(String(value)).not.toContain(page.SECRET);
     const action = (await decodeAction(body, serverManifest)) as Fn;
@@ -142,8 +80,9 @@ describe('an inline server action capturing a secret', () => {
   });
 
   it('rejects a tampered bound argument and never runs the body', async () => {
+    const form = await decodeForSsr<Form>(await renderPage(page.Page));
     let tampered = 0;
-    const body = await noScriptFormPost(await renderPage(page.Page), 'Mallory', (value) => {
+    const body = await noScriptFormPost(form.props.action, { name: 'Mallory' }, (value) => {
       for (const sealed of ciphertexts(value)) {
         tampered++;
         value = value.replace(sealed, flipChar(sealed, 45));
@@ -156,15 +95,15 @@ describe('an inline server action capturing a secret', () => {
     expect(page.received).toEqual([]);
   });
 
-  it('rejects one action\'s ciphertext replayed into another action', async () => {
+  it("rejects one action's ciphertext replayed into another action", async () => {
     const payload = await renderPage(page.Page);
-    const form = (await browserDecode(new Blob([payload]).stream(), { callServer })) as Element;
-    // Capture the body the browser would send for `save`, then post it to the other action's id.
-    const replay = async (id: string, args: unknown[]) => handleActionRequest(id === page.SAVE_ID ? page.OTHER_ID : id, await encodeReply(args));
-    const replayed = (await browserDecode(new Blob([payload]).stream(), { callServer: replay })) as Element;
+    // The body the browser sends for `save`, posted to the other action's id.
+    const replay = async (id: string, args: unknown[]) => endpoint(id === page.SAVE_ID ? page.OTHER_ID : id, await encodeReply(args));
+    const replayed = await decodeInBrowser<Form>(payload, replay);
     await expect(replayed.props.action(new FormData())).rejects.toThrow(`Invalid or tampered bound arguments for server action ${page.OTHER_ID}`);
     expect(page.received).toEqual([]);
     // The genuine call still works.
+    const form = await decodeInBrowser<Form>(payload, callServer);
     const formData = new FormData();
     formData.set('name', 'Ada');
     await expect(form.props.action(formData)).resolves.toBe('saved Ada for user 7');
@@ -173,7 +112,7 @@ describe('an inline server action capturing a secret', () => {
   it('works for the other action too (one captured value)', async () => {
     const payload = await renderPage(page.Other);
     expect(text(payload)).not.toContain('admin');
-    const form = (await browserDecode(new Blob([payload]).stream(), { callServer })) as Element;
+    const form = await decodeInBrowser<Form>(payload, callServer);
     expect(await form.props.action()).toBe('other done');
     expect(page.received).toEqual([{ role: 'admin' }]);
   });
