@@ -3,6 +3,7 @@
  */
 import { callHandler, handlerFor, keyNamespace, now, resetConfig } from './config.js';
 import { debug, debugEnabled, describeError, shortKey } from './debug.js';
+import { syncAccessOf } from './handlers/memory.js';
 import type { CacheEntry, CacheHandler } from './handlers/types.js';
 import { callKey, createTemporaryReferences, primitiveCallKey, type CallKey } from './key.js';
 import { scopeLife } from './life.js';
@@ -120,14 +121,20 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
   const call = primitiveCallKey(namespace, cached.id, args) ?? (await keyOf(cached, namespace, args));
   const outer = currentScope();
 
-  const entry = await callHandler(kind, handler, 'get', (h) => h.get(call.key), undefined);
+  // The in-process memory handler is read synchronously: a hit then needs no promise at all.
+  const sync = syncAccessOf(handler);
+  const entry = sync !== undefined ? sync.get(call.key) : await callHandler(kind, handler, 'get', (h) => h.get(call.key), undefined);
   if (entry !== undefined) {
-    const state = isEntry(entry) ? await freshness(kind, handler, entry) : 'corrupt';
+    let state: Freshness | 'corrupt';
+    if (!isEntry(entry)) state = 'corrupt';
+    else if (sync !== undefined) state = freshness(entry, sync.getExpiration(entry.tags));
+    else state = freshness(entry, entry.tags.length === 0 ? 0 : await remoteExpiration(kind, handler, entry));
     if (state === 'fresh' || state === 'stale') {
       if (state === 'stale') refreshInBackground(cached, call, handler);
       else if (debugEnabled()) debug('hit', `${cached.name} key=${shortKey(call.key)}`);
       try {
-        const value = await materialize(call, entry.value);
+        let value = materialize(call, entry.value);
+        if (value instanceof Promise) value = await value;
         if (outer !== undefined) absorbInner(outer, entry, entry.tags);
         return value;
       } catch (error) {
@@ -161,13 +168,16 @@ async function keyOf(cached: CachedFunction, namespace: string, args: unknown[])
 
 type Freshness = 'fresh' | 'stale' | 'expired' | 'revalidated';
 
-async function freshness(kind: string, handler: CacheHandler, entry: CacheEntry): Promise<Freshness> {
+/** Latest revalidation of the entry's tags known to the handler (skipped when this process already knows one). */
+function remoteExpiration(kind: string, handler: CacheHandler, entry: CacheEntry): Promise<number> | number {
+  if (localExpiration(entry.tags) >= entry.timestamp) return 0;
+  return callHandler(kind, handler, 'getExpiration', (h) => h.getExpiration(entry.tags), 0);
+}
+
+function freshness(entry: CacheEntry, handlerExpiration: unknown): Freshness {
   if (entry.tags.length !== 0) {
     let expiration = localExpiration(entry.tags);
-    if (expiration < entry.timestamp) {
-      const remote = await callHandler(kind, handler, 'getExpiration', (h) => h.getExpiration(entry.tags), 0);
-      if (typeof remote === 'number' && remote > expiration) expiration = remote;
-    }
+    if (typeof handlerExpiration === 'number' && handlerExpiration > expiration) expiration = handlerExpiration;
     if (entry.timestamp <= expiration) return 'revalidated';
   }
   const age = now() - entry.timestamp;

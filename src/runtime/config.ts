@@ -5,11 +5,11 @@
  */
 import { createRequire } from 'node:module';
 import { version as reactVersion } from 'react';
-import * as actions from './actions.js';
+import { setEncryptionKey } from './actions.js';
 import { debug, describeError, setDebug, type DebugSink } from './debug.js';
 import type { CacheHandler } from './handlers/types.js';
 import { createMemoryHandler } from './handlers/memory.js';
-import { setProfiles, type CacheLifeInput } from './life.js';
+import { compileProfiles, installProfiles, setProfiles, type CacheLifeInput } from './life.js';
 
 export interface CacheConfig {
   /**
@@ -26,7 +26,7 @@ export interface CacheConfig {
   /** Part of every key: change it on each deploy whose cached functions changed. */
   buildId?: string;
   /** Key for the encryption of server actions' captured values (forwarded to `setEncryptionKey`). */
-  encryptionKey?: Parameters<typeof actions.setEncryptionKey>[0];
+  encryptionKey?: Parameters<typeof setEncryptionKey>[0];
   /** Milliseconds since the epoch; `Date.now` by default. For tests. */
   clock?: () => number;
   /** A handler call slower than this is abandoned (a miss / dropped write). Default 2000; 0 = never. */
@@ -39,6 +39,8 @@ export const DEFAULT_HANDLER_TIMEOUT_MS = 2000;
 
 let handlers: Record<string, CacheHandler | undefined> = {};
 let fallbackMemory: CacheHandler | undefined;
+/** `allHandlers()`, computed once per configuration. */
+let distinctHandlers: ReadonlyArray<readonly [string, CacheHandler]> | undefined;
 let buildId = '';
 let clock: () => number = Date.now;
 let handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS;
@@ -76,6 +78,12 @@ export function configureCache(options: CacheConfig = {}): void {
       throw new TypeError(`configureCache: unknown option "${key}" (known: ${known.join(', ')}).`);
     }
   }
+  if (options.handlers !== undefined && (typeof options.handlers !== 'object' || options.handlers === null)) {
+    throw new TypeError('configureCache: handlers must be an object of { kind: handler }.');
+  }
+  if (options.debug !== undefined && typeof options.debug !== 'boolean' && typeof options.debug !== 'function') {
+    throw new TypeError('configureCache: debug must be a boolean or a function receiving log lines.');
+  }
   const nextHandlers = { ...handlers };
   for (const [kind, handler] of Object.entries(options.handlers ?? {})) {
     if (handler !== undefined && !isHandler(handler)) {
@@ -95,14 +103,12 @@ export function configureCache(options: CacheConfig = {}): void {
   if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
     throw new TypeError('configureCache: handlerTimeoutMs must be a number >= 0 (0: no timeout).');
   }
-  if ('profiles' in options) setProfiles(options.profiles);
-  if (options.encryptionKey !== undefined) {
-    if (typeof actions.setEncryptionKey !== 'function') {
-      throw new Error('configureCache: encryptionKey given but the actions runtime has no setEncryptionKey.');
-    }
-    actions.setEncryptionKey(options.encryptionKey);
-  }
+  const profileTable = 'profiles' in options ? compileProfiles(options.profiles) : undefined;
+  // Last, as it validates and installs at once: nothing else has changed if it throws.
+  if (options.encryptionKey !== undefined) setEncryptionKey(options.encryptionKey);
+  if (profileTable !== undefined) installProfiles(profileTable);
   handlers = nextHandlers;
+  distinctHandlers = undefined;
   if (options.buildId !== undefined) buildId = options.buildId;
   if (options.clock !== undefined) clock = options.clock;
   if (timeout !== undefined) handlerTimeoutMs = timeout;
@@ -114,6 +120,7 @@ export function configureCache(options: CacheConfig = {}): void {
 export function resetConfig(): void {
   handlers = {};
   fallbackMemory = undefined;
+  distinctHandlers = undefined;
   buildId = '';
   clock = Date.now;
   handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS;
@@ -159,12 +166,13 @@ export function handlerFor(kind: string): CacheHandler {
 }
 
 /** Every distinct handler in use (the default one included), for `revalidateTag`. */
-export function allHandlers(): Array<[kind: string, handler: CacheHandler]> {
+export function allHandlers(): ReadonlyArray<readonly [kind: string, handler: CacheHandler]> {
+  if (distinctHandlers !== undefined) return distinctHandlers;
   const seen = new Map<CacheHandler, string>([[defaultHandler(), 'default']]);
   for (const [kind, handler] of Object.entries(handlers)) {
     if (handler !== undefined && !seen.has(handler)) seen.set(handler, kind);
   }
-  return [...seen].map(([handler, kind]) => [kind, handler]);
+  return (distinctHandlers = [...seen].map(([handler, kind]) => [kind, handler] as const));
 }
 
 // --- Calling handlers safely --------------------------------------------------------------

@@ -22,7 +22,7 @@ interface FlightClientEncode {
 const client = flightClient as unknown as FlightClientEncode;
 
 export interface CallKey {
-  /** What handlers store the entry under (43 characters, base64url). */
+  /** What handlers store the entry under (64 hex characters). */
   key: string;
   /** `encodeReply` output: decoded with `decodeReply` before the body runs. */
   body: ReplyBody;
@@ -93,7 +93,7 @@ export async function callKey(namespace: string, id: string, args: readonly unkn
 }
 
 function hashString(text: string): string {
-  return hash('sha256', text, 'base64url');
+  return hash('sha256', text, 'hex');
 }
 
 /**
@@ -114,5 +114,5 @@ async function hashFormData(prefix: string, body: FormData): Promise<{ key: stri
       h.update(`b${bytes.byteLength}:`).update(bytes);
     }
   }
-  return { key: h.digest('base64url'), opaque };
+  return { key: h.digest('hex'), opaque };
 }

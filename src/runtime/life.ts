@@ -27,11 +27,20 @@ const FIELDS = ['stale', 'revalidate', 'expire'] as const;
 let profiles: Record<string, CacheLife> = { ...BUILTIN_PROFILES };
 
 /**
- * Install custom profiles and overrides of the built-ins (`configureCache({ profiles })`).
+ * Install custom profiles and overrides of the built-ins (`configureCache({ profiles })`);
+ * `undefined` restores the built-ins.
  * Missing fields come from the built-in profile of the same name, else from `default`.
  * Validates everything before changing anything.
  */
 export function setProfiles(custom: Record<string, CacheLifeInput> | undefined): void {
+  profiles = compileProfiles(custom);
+}
+
+/** The full profile table for `custom` (validated), without installing it. */
+export function compileProfiles(custom: Record<string, CacheLifeInput> | undefined): Record<string, CacheLife> {
+  if (custom !== undefined && (typeof custom !== 'object' || custom === null || Array.isArray(custom))) {
+    throw new TypeError('configureCache: profiles must be an object of { name: { stale?, revalidate?, expire? } }.');
+  }
   const next: Record<string, CacheLife> = { ...BUILTIN_PROFILES };
   const entries = Object.entries(custom ?? {});
   // `default` first: other profiles fill their missing fields from it.
@@ -47,7 +56,11 @@ export function setProfiles(custom: Record<string, CacheLifeInput> | undefined):
       );
     }
   }
-  profiles = next;
+  return next;
+}
+
+export function installProfiles(table: Record<string, CacheLife>): void {
+  profiles = table;
 }
 
 export function getProfile(name: string): CacheLife {

@@ -7,6 +7,7 @@
  */
 import { allHandlers, callHandler, now } from './config.js';
 import { debug } from './debug.js';
+import { syncAccessOf } from './handlers/memory.js';
 import { requireScope } from './scope.js';
 
 export const MAX_TAG_LENGTH = 256;
@@ -76,11 +77,13 @@ export async function revalidateTag(tag: string | readonly string[], _profile?: 
     if (previous === undefined || timestamp > previous) localTagTimes.set(t, timestamp);
   }
   debug('invalidate', () => `tags=${JSON.stringify(tags)} at=${timestamp}`);
-  await Promise.all(
-    allHandlers().map(([kind, handler]) =>
-      callHandler(kind, handler, 'updateTags', (h) => h.updateTags(tags, timestamp), undefined),
-    ),
-  );
+  let pending: Promise<void>[] | undefined;
+  for (const [kind, handler] of allHandlers()) {
+    const sync = syncAccessOf(handler);
+    if (sync !== undefined) sync.updateTags(tags, timestamp);
+    else (pending ??= []).push(callHandler(kind, handler, 'updateTags', (h) => h.updateTags(tags, timestamp), undefined));
+  }
+  if (pending !== undefined) await Promise.all(pending);
 }
 
 /** Latest local revalidation time of any of `tags` (0 when none). */

@@ -40,6 +40,22 @@ export function entryCost(key: string, entry: CacheEntry): number {
   return bytes;
 }
 
+/**
+ * Synchronous access to a memory handler's entries, for the runtime's hit path (a promise per
+ * handler call costs more than the rest of a hit). Same semantics as `get` / `getExpiration`.
+ */
+export interface SyncAccess {
+  get(key: string): CacheEntry | undefined;
+  getExpiration(tags: readonly string[]): number;
+  updateTags(tags: readonly string[], timestamp: number): void;
+}
+const syncAccess = new WeakMap<CacheHandler, SyncAccess>();
+
+/** The synchronous access of a handler made by `createMemoryHandler`, else `undefined`. */
+export function syncAccessOf(handler: CacheHandler): SyncAccess | undefined {
+  return syncAccess.get(handler);
+}
+
 export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryHandler {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (typeof maxBytes !== 'number' || !(maxBytes > 0)) {
@@ -58,7 +74,31 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
     }
   }
 
-  return {
+  function get(key: string): CacheEntry | undefined {
+    const slot = entries.get(key);
+    if (slot === undefined) return undefined;
+    entries.delete(key);
+    entries.set(key, slot);
+    return slot.entry;
+  }
+
+  function getExpiration(tags: readonly string[]): number {
+    let latest = 0;
+    for (const tag of tags) {
+      const t = tagTimes.get(tag);
+      if (t !== undefined && t > latest) latest = t;
+    }
+    return latest;
+  }
+
+  function updateTags(tags: readonly string[], timestamp: number): void {
+    for (const tag of tags) {
+      const previous = tagTimes.get(tag);
+      if (previous === undefined || timestamp > previous) tagTimes.set(tag, timestamp);
+    }
+  }
+
+  const handler: MemoryHandler = {
     get size() {
       return size;
     },
@@ -67,11 +107,7 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
     },
     maxBytes,
     async get(key) {
-      const slot = entries.get(key);
-      if (slot === undefined) return undefined;
-      entries.delete(key);
-      entries.set(key, slot);
-      return slot.entry;
+      return get(key);
     },
     async set(key, entry) {
       const previous = entries.get(key);
@@ -86,18 +122,10 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
       if (size > maxBytes) evict();
     },
     async getExpiration(tags) {
-      let latest = 0;
-      for (const tag of tags) {
-        const t = tagTimes.get(tag);
-        if (t !== undefined && t > latest) latest = t;
-      }
-      return latest;
+      return getExpiration(tags);
     },
     async updateTags(tags, timestamp) {
-      for (const tag of tags) {
-        const previous = tagTimes.get(tag);
-        if (previous === undefined || timestamp > previous) tagTimes.set(tag, timestamp);
-      }
+      updateTags(tags, timestamp);
     },
     clear() {
       entries.clear();
@@ -110,4 +138,6 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
       size = 0;
     },
   };
+  syncAccess.set(handler, { get, getExpiration, updateTags });
+  return handler;
 }
