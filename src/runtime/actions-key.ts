@@ -4,15 +4,12 @@
 
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
-export const KEY_ENV = 'USE_CACHE_ENCRYPTION_KEY';
+const KEY_ENV = 'USE_CACHE_ENCRYPTION_KEY';
 const KEY_BYTES = 32;
 const BASE64_32_BYTES = /^(?:[A-Za-z0-9+/]{43}=?|[A-Za-z0-9_-]{43})$/;
 
-export type KeySource = 'configured' | 'env' | 'random';
-
 interface KeyState {
   key: KeyObject | null;
-  source: KeySource | null;
   warned: boolean;
 }
 
@@ -20,7 +17,7 @@ interface KeyState {
 // package loaded by Node, say) encrypt and decrypt with the same key.
 const STATE = Symbol.for('babel-plugin-use-cache.actions.key');
 const holder = globalThis as typeof globalThis & { [STATE]?: KeyState };
-const state: KeyState = (holder[STATE] ??= { key: null, source: null, warned: false });
+const state: KeyState = (holder[STATE] ??= { key: null, warned: false });
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return `a string of ${value.length} characters`;
@@ -30,7 +27,7 @@ function describe(value: unknown): string {
 }
 
 /** Turns a base64 string or 32 bytes into a KeyObject, or throws an error naming `origin`. */
-export function importEncryptionKey(value: unknown, origin: string): KeyObject {
+function importEncryptionKey(value: unknown, origin: string): KeyObject {
   let bytes: Uint8Array | null = null;
   if (typeof value === 'string') {
     const text = value.trim();
@@ -52,12 +49,6 @@ export function importEncryptionKey(value: unknown, origin: string): KeyObject {
 /** Sets the key that encrypts the values captured by server actions (32 bytes, or base64 of them). */
 export function setEncryptionKey(key: string | Uint8Array): void {
   state.key = importEncryptionKey(key, 'setEncryptionKey / configureCache({ encryptionKey })');
-  state.source = 'configured';
-}
-
-/** Where the key in use came from, or null before the first encryption (for diagnostics and tests). */
-export function encryptionKeySource(): KeySource | null {
-  return state.source;
 }
 
 /** The key in use, resolved once (configured, then environment, then a random per-process key). */
@@ -66,11 +57,9 @@ export function getEncryptionKey(): KeyObject {
   const fromEnv = typeof process !== 'undefined' ? process.env?.[KEY_ENV] : undefined;
   if (fromEnv !== undefined && fromEnv !== '') {
     state.key = importEncryptionKey(fromEnv, `the environment variable ${KEY_ENV}`);
-    state.source = 'env';
     return state.key;
   }
   state.key = createSecretKey(randomBytes(KEY_BYTES));
-  state.source = 'random';
   if (!state.warned) {
     state.warned = true;
     console.warn(
