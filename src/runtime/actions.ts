@@ -20,8 +20,12 @@ export function serverReference<T extends Function>(id: string, fn: T): T {
   return registerServerReference(fn, id, null);
 }
 
-function encryptionError(id: string, cause: unknown): Error {
-  const reason = cause instanceof Error ? cause.message : String(cause);
+function encryptionError(id: string, values: unknown[], cause: unknown): Error {
+  const index = values.findIndex((value) => typeof value === 'function');
+  const reason =
+    index >= 0
+      ? `captured value ${index + 1} is a function (functions, server functions included, cannot be captured)`
+      : (cause instanceof Error ? cause.message : String(cause)).replace(/\.+$/, '');
   return new Error(
     `babel-plugin-use-cache: cannot encrypt the values captured by server action ${id}: ${reason}. ` +
       'Captured values travel to the client, so they must be serialisable like server action arguments.',
@@ -38,12 +42,12 @@ export function encryptBound(id: string, values: unknown[]): Promise<string> {
   try {
     plaintext = encodeBoundValues(values);
   } catch (error) {
-    return Promise.reject(encryptionError(id, error));
+    return Promise.reject(encryptionError(id, values, error));
   }
   if (typeof plaintext !== 'string') {
     return plaintext.then(
       (text) => seal(id, text),
-      (error: unknown) => Promise.reject(encryptionError(id, error)),
+      (error: unknown) => Promise.reject(encryptionError(id, values, error)),
     );
   }
   try {

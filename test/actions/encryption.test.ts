@@ -58,8 +58,11 @@ describe('encryptBound / decryptBound', () => {
   it('explains values that cannot be sent', async () => {
     const { encryptBound, setEncryptionKey } = await freshActions();
     setEncryptionKey(KEY);
-    await expect(encryptBound(ID_A, [() => 1])).rejects.toThrow(
-      new RegExp(`cannot encrypt the values captured by server action ${ID_A}`),
+    await expect(encryptBound(ID_A, ['ok', () => 1])).rejects.toThrow(
+      `cannot encrypt the values captured by server action ${ID_A}: captured value 2 is a function`,
+    );
+    await expect(encryptBound(ID_A, [{ deep: Symbol('local') }])).rejects.toThrow(
+      new RegExp(`cannot encrypt the values captured by server action ${ID_A}: .*Symbol`),
     );
   });
 
