@@ -1,0 +1,91 @@
+// Corpus and injection (issue 8), on a seeded sample of the corpus that fits CI's time budget.
+// The whole corpus: `npm run test:corpus`. Another sample: CORPUS_SEED=<n> CORPUS_BYTES=<n>.
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PLUGIN, ROOT, ensureBuilt } from '../cli/built.js';
+// @ts-expect-error plain JavaScript helper shared with scripts/corpus.mjs
+import { createRng, formatFailures, listCorpus, runCorpus, summarize } from './corpus-lib.mjs';
+
+const SEED = process.env.CORPUS_SEED !== undefined ? Number(process.env.CORPUS_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+/** Source bytes per run: each file is compiled three to four times. */
+const BYTES = Number(process.env.CORPUS_BYTES ?? 1_500_000);
+const MAX_FILE = 150_000;
+
+interface Result {
+  file: string;
+  outcome: string;
+  problems: Array<{ kind: string; message: string }>;
+  diagnostics: string[];
+  references: number;
+}
+
+/** Files drawn at random (seeded) until the byte budget is spent, big files left to the full run. */
+function sample(files: string[], seed: number): string[] {
+  const rng = createRng(seed);
+  const pool = files.map((file) => ({ file, size: statSync(file).size })).filter((f) => f.size <= MAX_FILE);
+  const chosen: string[] = [];
+  let bytes = 0;
+  while (pool.length > 0 && bytes < BYTES) {
+    const [entry] = pool.splice(rng.int(pool.length), 1);
+    chosen.push(entry!.file);
+    bytes += entry!.size;
+  }
+  return chosen.sort();
+}
+
+let results: Result[];
+
+beforeAll(async () => {
+  ensureBuilt();
+  const all: string[] = listCorpus();
+  const files = sample(all, SEED);
+  console.log(`corpus sample: ${files.length} of ${all.length} files, seed ${SEED} (reproduce: CORPUS_SEED=${SEED} npx vitest run test/robustness/corpus.test.ts)`);
+  const started = performance.now();
+  results = await runCorpus(files, { pluginUrl: pathToFileURL(PLUGIN).href, injectSeed: SEED, workers: 2 });
+  const summary = summarize(results);
+  console.log(
+    `corpus sample checked in ${((performance.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(summary.outcomes)}, ` +
+      `${summary.references} references compiled, diagnostics after injection ${JSON.stringify(summary.diagnostics)}`,
+  );
+}, 240_000);
+
+const failuresOf = (kinds: string[]) =>
+  results
+    .map((r) => ({ ...r, problems: r.problems.filter((p) => kinds.includes(p.kind)) }))
+    .filter((r) => r.problems.length > 0);
+
+describe(`corpus (seed ${SEED})`, () => {
+  it('covers JavaScript and TypeScript files', () => {
+    const extensions = new Set(results.map((r) => path.extname(r.file)));
+    expect(extensions).toContain('.js');
+    expect(extensions).toContain('.ts');
+    expect(results.length).toBeGreaterThan(50);
+    expect(results.every((r) => r.file.startsWith(ROOT) || r.file.includes('node_modules'))).toBe(true);
+  });
+
+  it('files without directives come out byte-identical to Babel without the plugin', () => {
+    expect(formatFailures(failuresOf(['changed']), ROOT)).toBe('');
+  });
+
+  it('the plugin throws only where Babel alone throws (the file\'s own syntax errors), never hangs', () => {
+    const kinds = ['crash', 'diagnostic-on-valid-file', 'accepted-invalid-file', 'timeout', 'worker-crash', 'harness-error'];
+    expect(formatFailures(failuresOf(kinds), ROOT)).toBe('');
+  });
+});
+
+describe(`injected directives (seed ${SEED})`, () => {
+  it('compile or fail with a [use-cache/...] diagnostic, nothing else', () => {
+    expect(formatFailures(failuresOf(['injection-crash']), ROOT)).toBe('');
+  });
+
+  it('give output that parses, with every reference exported and declared, ids well formed and unique, layers agreeing', () => {
+    const kinds = ['output-does-not-parse', 'reference-not-exported', 'reference-not-declared', 'bad-id', 'duplicate-id', 'id-not-in-output', 'layer-mismatch', 'injection-missing-reference'];
+    expect(formatFailures(failuresOf(kinds), ROOT)).toBe('');
+  });
+
+  it('exercise the compiler (references are produced, not only diagnostics)', () => {
+    expect(results.reduce((n, r) => n + r.references, 0)).toBeGreaterThan(10);
+  });
+});
