@@ -124,13 +124,21 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
   // The in-process memory handler is read synchronously: a hit then needs no promise at all.
   const sync = syncAccessOf(handler);
   const entry = sync !== undefined ? sync.get(call.key) : await callHandler(kind, handler, 'get', (h) => h.get(call.key), undefined);
+  /** Latest revalidation of the entry's tags seen now: a fill started after it is newer. */
+  let observed = 0;
   if (entry !== undefined) {
     let state: Freshness | 'corrupt';
     if (!isEntry(entry)) state = 'corrupt';
-    else if (sync !== undefined) state = freshness(entry, sync.getExpiration(entry.tags));
-    else state = freshness(entry, entry.tags.length === 0 ? 0 : await remoteExpiration(kind, handler, entry));
+    else {
+      if (entry.tags.length !== 0) {
+        observed = localExpiration(entry.tags);
+        const known = sync !== undefined ? sync.getExpiration(entry.tags) : observed >= entry.timestamp ? 0 : await remoteExpiration(kind, handler, entry);
+        if (typeof known === 'number' && known > observed) observed = known;
+      }
+      state = freshness(entry, observed);
+    }
     if (state === 'fresh' || state === 'stale') {
-      if (state === 'stale') refreshInBackground(cached, call, handler);
+      if (state === 'stale') refreshInBackground(cached, call, handler, observed);
       else if (debugEnabled()) debug('hit', `${cached.name} key=${shortKey(call.key)}`);
       try {
         let value = materialize(call, entry.value);
@@ -149,7 +157,7 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
 
   let pending = fills.get(call.key);
   if (pending !== undefined) debug('join', () => `${cached.name} key=${shortKey(call.key)}`);
-  else pending = startFill(cached, call, handler);
+  else pending = startFill(cached, call, handler, observed);
   const fill = await pending;
   if (outer !== undefined) absorbInner(outer, fill.entry, fill.entry.tags);
   return materialize(call, fill.entry.value);
@@ -168,18 +176,12 @@ async function keyOf(cached: CachedFunction, namespace: string, args: unknown[])
 
 type Freshness = 'fresh' | 'stale' | 'expired' | 'revalidated';
 
-/** Latest revalidation of the entry's tags known to the handler (skipped when this process already knows one). */
-function remoteExpiration(kind: string, handler: CacheHandler, entry: CacheEntry): Promise<number> | number {
-  if (localExpiration(entry.tags) >= entry.timestamp) return 0;
+function remoteExpiration(kind: string, handler: CacheHandler, entry: CacheEntry): Promise<number> {
   return callHandler(kind, handler, 'getExpiration', (h) => h.getExpiration(entry.tags), 0);
 }
 
-function freshness(entry: CacheEntry, handlerExpiration: unknown): Freshness {
-  if (entry.tags.length !== 0) {
-    let expiration = localExpiration(entry.tags);
-    if (typeof handlerExpiration === 'number' && handlerExpiration > expiration) expiration = handlerExpiration;
-    if (entry.timestamp <= expiration) return 'revalidated';
-  }
+function freshness(entry: CacheEntry, expiration: number): Freshness {
+  if (entry.tags.length !== 0 && entry.timestamp <= expiration) return 'revalidated';
   const age = now() - entry.timestamp;
   if (age < entry.revalidate * 1000) return 'fresh';
   if (age < entry.expire * 1000) return 'stale';
@@ -200,21 +202,21 @@ function isEntry(entry: unknown): entry is CacheEntry {
   );
 }
 
-function refreshInBackground(cached: CachedFunction, call: CallKey, handler: CacheHandler): void {
+function refreshInBackground(cached: CachedFunction, call: CallKey, handler: CacheHandler, observed: number): void {
   if (fills.has(call.key)) {
     debug('stale', () => `${cached.name} key=${shortKey(call.key)} (refresh already running)`);
     return;
   }
   debug('stale', () => `${cached.name} key=${shortKey(call.key)} (refreshing in the background)`);
-  startFill(cached, call, handler).then(
+  startFill(cached, call, handler, observed).then(
     () => debug('refresh', () => `${cached.name} key=${shortKey(call.key)} done`),
     (error: unknown) =>
       debug('error', () => `${cached.name} key=${shortKey(call.key)} background refresh failed: ${describeError(error)}`),
   );
 }
 
-function startFill(cached: CachedFunction, call: CallKey, handler: CacheHandler): Promise<Fill> {
-  const pending = runFill(cached, call, handler);
+function startFill(cached: CachedFunction, call: CallKey, handler: CacheHandler, observed: number): Promise<Fill> {
+  const pending = runFill(cached, call, handler, observed);
   fills.set(call.key, pending);
   const release = (): void => {
     if (fills.get(call.key) === pending) fills.delete(call.key);
@@ -224,7 +226,7 @@ function startFill(cached: CachedFunction, call: CallKey, handler: CacheHandler)
 }
 
 /** Run the body once, in its own scope, and serialise the result. Errors reach every waiter. */
-async function runFill(cached: CachedFunction, call: CallKey, handler: CacheHandler): Promise<Fill> {
+async function runFill(cached: CachedFunction, call: CallKey, handler: CacheHandler, observed: number): Promise<Fill> {
   const start = now();
   const revision = tagRevision();
   const scope: CacheScope = createScope(cached.name);
@@ -235,7 +237,7 @@ async function runFill(cached: CachedFunction, call: CallKey, handler: CacheHand
     const result = await cached.fn.apply(null, args);
     return renderValue(result, serverRefs, cached.name);
   });
-  const entry: CacheEntry = { value: bytes, tags: [...scope.tags], timestamp: entryTimestamp(start, revision), ...scopeLife(scope) };
+  const entry: CacheEntry = { value: bytes, tags: [...scope.tags], timestamp: entryTimestamp(start, revision, observed), ...scopeLife(scope) };
   debug('fill', () => `${cached.name} key=${shortKey(call.key)} ${bytes.byteLength} bytes revalidate=${entry.revalidate}s expire=${entry.expire}s tags=${JSON.stringify(entry.tags)}`);
   const stored = callHandler(cached.kind, handler, 'set', (h) => h.set(call.key, entry), undefined);
   return { entry, stored };

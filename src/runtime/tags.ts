@@ -49,7 +49,7 @@ function validateTag(tag: unknown, api: string): string {
  */
 export function cacheTag(...tags: TagInput[]): void {
   const scope = requireScope('cacheTag');
-  const list = flatten(tags, 'cacheTag');
+  const list = new Set(flatten(tags, 'cacheTag'));
   let added = 0;
   for (const tag of list) if (!scope.tags.has(tag)) added++;
   if (scope.tags.size + added > MAX_TAGS) {
@@ -103,14 +103,17 @@ export function tagRevision(): number {
 
 /**
  * The timestamp for an entry whose fill started at `start` when the revalidation count was
- * `startRevision`. If no revalidation happened during the fill, the entry was computed after
- * every revalidation this process knows of, so it is stamped after the latest one even when the
- * clock has not moved (a frozen test clock, or the same millisecond): otherwise it would be stale
- * the moment it is stored.
+ * `startRevision`, `observed` being the latest revalidation of its tags seen before the fill
+ * started (0 if none). If no revalidation happened in this process during the fill, the entry was
+ * computed after every revalidation known when it started, so it is stamped after them even when
+ * the clock has not moved (a frozen test clock, or the same millisecond): otherwise it would be
+ * stale the moment it is stored. A fill that overlapped a revalidation keeps `start`, so it is
+ * stale if its tags were revalidated meanwhile.
  */
-export function entryTimestamp(start: number, startRevision: number): number {
-  if (startRevision === revision && start <= lastRevalidation) return lastRevalidation + 1;
-  return start;
+export function entryTimestamp(start: number, startRevision: number, observed: number): number {
+  if (startRevision !== revision) return start;
+  const floor = Math.max(lastRevalidation, observed);
+  return start <= floor ? floor + 1 : start;
 }
 
 export function resetTags(): void {
