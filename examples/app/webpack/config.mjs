@@ -7,28 +7,28 @@
 //
 // Both builds give Babel the same `cwd`/`root` (this folder), so a reference gets the same id in
 // both (ids hash the path relative to Babel's root).
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClientReferencesPlugin } from './client-references-plugin.mjs';
 import { METADATA_SUBSCRIBER, ServerReferenceRegistry, ServerReferencesPlugin } from './server-references-plugin.mjs';
 
-const require = createRequire(import.meta.url);
 export const appDir = fileURLToPath(new URL('..', import.meta.url));
 export const srcDir = path.join(appDir, 'src');
 export const distDir = path.join(appDir, 'dist');
 /** Where the browser bundle is served from (output.publicPath; server/http.mjs serves it). */
 export const ASSET_PREFIX = '/assets/';
 
-/** The plugin from the package's built dist/, found by self-reference like any user would. */
+/**
+ * The plugin from the package's built dist/, found by self-reference like any user would (its
+ * ESM build: Babel loads ESM plugins when, as in babel-loader, it runs asynchronously).
+ */
 function resolvePlugin() {
-  try {
-    return require.resolve('babel-plugin-use-cache');
-  } catch (error) {
-    throw new Error('babel-plugin-use-cache is not built: run `npm run build` at the repository root first.', {
-      cause: error,
-    });
+  const file = fileURLToPath(import.meta.resolve('babel-plugin-use-cache'));
+  if (!existsSync(file)) {
+    throw new Error(`babel-plugin-use-cache is not built (${file} is missing): run \`npm run build\` at the repository root first.`);
   }
+  return file;
 }
 
 function babelRule(layer) {
