@@ -1,4 +1,6 @@
 // Cost of the cache handlers as the runtime uses them, measured on the BUILT package (dist/):
+//   baseline     the cheapest call of the medium, in the same batches: Redis PING, fs stat,
+//                a resolved promise (shows how loaded the machine was)
 //   hit          get(key) + getExpiration(entry.tags)      (what a cache hit asks of a handler)
 //   hit later    the same, getExpiration one event-loop turn later (no tag times remembered)
 //   miss         get(absent key)                           (the lookup before a fill)
@@ -12,6 +14,7 @@
 // own redis-server on a free loopback port unless REDIS_URL is set. Writes bench/.out/handlers.json.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -65,9 +68,10 @@ async function fill(handler, count) {
   }
 }
 
-async function measure(name, handler, count) {
+async function measure(name, handler, count, baseline) {
   await fill(handler, count);
   const t = await timeAll({
+    baseline,
     hit: async (i) => {
       const e = await handler.get(`key-${(i * 7919) % count}`);
       await handler.getExpiration(e.tags);
@@ -85,7 +89,7 @@ async function measure(name, handler, count) {
       await handler.getExpiration(['all']);
     },
   });
-  return { handler: name, entries: count, hitUs: t.hit, hitLaterUs: t.hitLater, missUs: t.miss, setUs: t.set, revalidateUs: t.revalidate };
+  return { handler: name, entries: count, baselineUs: t.baseline, hitUs: t.hit, hitLaterUs: t.hitLater, missUs: t.miss, setUs: t.set, revalidateUs: t.revalidate };
 }
 
 async function startRedis() {
@@ -107,7 +111,7 @@ async function startRedis() {
 const rows = [];
 const memory = only.includes('memory') ? await load('memory') : undefined;
 if (memory?.createMemoryHandler) {
-  for (const count of sizes) rows.push(await measure('memory', memory.createMemoryHandler({ maxBytes: 1 << 30 }), count));
+  for (const count of sizes) rows.push(await measure('memory', memory.createMemoryHandler({ maxBytes: 1 << 30 }), count, () => Promise.resolve()));
 }
 const redisModule = only.includes('redis') ? await load('redis') : undefined;
 if (redisModule) {
@@ -115,7 +119,7 @@ if (redisModule) {
   try {
     for (const count of sizes) {
       const handler = redisModule.createRedisHandler({ url: server.url, prefix: `bench-${count}:`, timeoutMs: 2000 });
-      rows.push(await measure('redis', handler, count));
+      rows.push(await measure('redis', handler, count, () => handler.client.ping()));
       await handler.client.flushdb();
       await handler.close();
     }
@@ -129,7 +133,7 @@ if (fsModule) {
     const dir = mkdtempSync(path.join(tmpdir(), 'use-cache-bench-'));
     try {
       const handler = fsModule.createFsHandler({ dir, maxBytes: 1 << 30 });
-      rows.push(await measure('fs', handler, count));
+      rows.push(await measure('fs', handler, count, () => stat(dir)));
       await handler.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -138,10 +142,10 @@ if (fsModule) {
 }
 
 const us = (n) => `${n.toFixed(1)} µs`;
-console.log('| handler | entries | hit (get + getExpiration) | hit, tags asked a turn later | miss (get) | set | revalidate (updateTags + getExpiration) |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('| handler | entries | baseline | hit (get + getExpiration) | hit, tags asked a turn later | miss (get) | set | revalidate (updateTags + getExpiration) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.handler} | ${r.entries.toLocaleString('en')} | ${us(r.hitUs)} | ${us(r.hitLaterUs)} | ${us(r.missUs)} | ${us(r.setUs)} | ${us(r.revalidateUs)} |`);
+  console.log(`| ${r.handler} | ${r.entries.toLocaleString('en')} | ${us(r.baselineUs)} | ${us(r.hitUs)} | ${us(r.hitLaterUs)} | ${us(r.missUs)} | ${us(r.setUs)} | ${us(r.revalidateUs)} |`);
 }
 for (const name of new Set(rows.map((r) => r.handler))) {
   const [small, large] = [Math.min(...sizes), Math.max(...sizes)].map((n) => rows.find((r) => r.handler === name && r.entries === n));

@@ -1,12 +1,14 @@
 /**
- * Child processes cannot import TypeScript, so the runtime and handler sources are compiled once
- * per test run into `test/.out/` (inside the repo, so `ioredis` and React resolve from its
- * node_modules), with the options of tsconfig.json. This tests the current sources without a full
- * `npm run build` and without racing other builds of `dist/`. Type errors elsewhere in the runtime
- * (work in progress) do not stop it: tsc still emits, and a missing output fails the test.
+ * Child processes cannot import TypeScript, so the runtime and handler sources are compiled into
+ * `test/.out/runtime-<hash of the sources>/` (inside the repo, so `ioredis` and React resolve from
+ * its node_modules). This tests the current sources without a full `npm run build` and without
+ * racing other builds of `dist/`; test files running in parallel (and later runs) reuse one
+ * compilation of the same sources. Type errors elsewhere in the runtime (work in progress) do not
+ * stop it: tsc still emits, and a missing output fails the test.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,11 +18,26 @@ const root = fileURLToPath(new URL('../../../', import.meta.url));
 const require = createRequire(import.meta.url);
 let compiled: Promise<string> | undefined;
 
+function sourcesHash(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.tsx?$/.test(entry.name)) hash.update(path).update(readFileSync(path));
+    }
+  };
+  walk(join(root, 'src/runtime'));
+  return hash.digest('hex').slice(0, 16);
+}
+
 /** Directory holding the compiled `src/runtime` as ESM (`index.js`, `handlers/redis.js`, ...). */
 export function compiledRuntime(): Promise<string> {
   compiled ??= (async () => {
+    const target = join(root, 'test/.out', `runtime-${sourcesHash()}`);
+    if (existsSync(join(target, 'package.json'))) return target;
     mkdirSync(join(root, 'test/.out'), { recursive: true });
-    const out = mkdtempSync(join(root, 'test/.out/handlers-'));
+    const out = mkdtempSync(join(root, 'test/.out/compiling-'));
     const tsc = require.resolve('typescript/bin/tsc');
     const compiling = promisify(execFile)(process.execPath, [
       tsc,
@@ -42,8 +59,14 @@ export function compiledRuntime(): Promise<string> {
         throw new Error(`compiling the runtime failed:\n${error.stdout ?? String(error)}`);
       }
     });
+    // package.json last: its presence marks a complete compilation.
     writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
-    return out;
+    try {
+      renameSync(out, target);
+    } catch {
+      rmSync(out, { recursive: true, force: true }); // another test file got there first
+    }
+    return target;
   })();
   return compiled;
 }
