@@ -228,7 +228,7 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     ]) {
       const started = Date.now();
       await expect(call()).rejects.toThrow();
-      expect(Date.now() - started).toBeLessThan(600);
+      expect(Date.now() - started).toBeLessThan(1000); // at once in practice; the slack is for loaded CI machines
     }
     await server.start(); // same port, empty (no persistence)
     await eventually(() => h.set('k', entry('after')), () => true);
@@ -259,7 +259,7 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     const results = await Promise.allSettled([h.get('k'), h.set('k2', entry('x')), h.getExpiration(['t']), h.updateTags(['t'], 5)]);
     const elapsed = Date.now() - started;
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
-    expect(elapsed).toBeLessThan(250 + 200);
+    expect(elapsed).toBeLessThan(1000); // 250 ms + slack, well under the 1.5 s the server sleeps
     await sleeping;
     await eventually(() => h.get('k'), (e) => text(e) === 'v');
   });
@@ -271,7 +271,7 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
       const started = Date.now();
       const results = await Promise.allSettled([h.get('k'), h.set('k', entry('x')), h.getExpiration(['t']), h.updateTags(['t'], 1)]);
       expect(results.every((r) => r.status === 'rejected')).toBe(true);
-      expect(Date.now() - started).toBeLessThan(500);
+      expect(Date.now() - started).toBeLessThan(1000);
     } finally {
       await server.start();
     }
