@@ -181,9 +181,10 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     expect(await h.getExpiration(got!.tags)).toBe(5_000);
   });
 
-  it('reads a corrupt, truncated or foreign value as a miss', async () => {
+  it('reads a corrupt, truncated or foreign value as a miss (and says so in the debug log)', async () => {
     const prefix = freshPrefix();
-    const h = handler({ prefix });
+    const messages: string[] = [];
+    const h = handler({ prefix, debug: (m) => messages.push(m) });
     await h.set('good', entry('hello world', ['t']));
     const stored = (await raw.getBuffer(`${prefix}e:good`))!;
     const flipped = Buffer.from(stored);
@@ -198,6 +199,7 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     };
     for (const [key, value] of Object.entries(cases)) await raw.set(`${prefix}e:${key}`, value);
     for (const key of Object.keys(cases)) expect(await h.get(key), key).toBeUndefined();
+    expect(messages.filter((m) => m.includes('corrupt entry'))).toHaveLength(Object.keys(cases).length);
     await raw.set(`${prefix}t:t`, 'not-a-number');
     expect(await h.getExpiration(['t'])).toBe(0);
     expect(text(await h.get('good'))).toBe('hello world');
@@ -365,6 +367,35 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
       expect(await a.call<Product>('call', { product: 2 })).toEqual(fresh);
       // the untouched entry of product 1 is still shared
       expect(await b.call<Product>('call', { product: 1 })).toMatchObject({ computedBy: a.process.pid });
+    });
+
+    it('still returns computed values, quickly, while Redis is down or slow, and caches again after', async () => {
+      const timed = async (product: number) => {
+        const started = Date.now();
+        const value = await a.call<Product>('call', { product });
+        return { value, ms: Date.now() - started };
+      };
+      await server.kill();
+      try {
+        const down = await timed(3);
+        expect(down.value).toMatchObject({ id: 3, computedBy: a.process.pid });
+        expect(down.ms).toBeLessThan(1500); // the handler fails at once; slack for loaded machines
+      } finally {
+        await server.start();
+      }
+      const sleeping = server.raw('DEBUG', 'SLEEP', '2');
+      await new Promise((r) => setTimeout(r, 50));
+      const slow = await timed(5);
+      expect(slow.value).toMatchObject({ id: 5 });
+      expect(slow.ms).toBeLessThan(1800); // timeoutMs (500) per handler call, not the 2 s sleep
+      await sleeping;
+      // back to normal: a fill in one process is a hit in the other
+      await eventually(async () => {
+        await a.call('call', { product: 6 });
+        const before = await b.call<{ product: number }>('bodies');
+        await b.call('call', { product: 6 });
+        return (await b.call<{ product: number }>('bodies')).product - before.product;
+      }, (ran) => ran === 0);
     });
   });
 });
