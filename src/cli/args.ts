@@ -1,5 +1,6 @@
 // Command-line parsing for `use-cache`: turns argv into one of the commands, or a usage error.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
 
 export const USAGE = `Usage:
   use-cache transform <file|-> [--layer server|client] [--out FILE] [--source-maps] [--root DIR]
@@ -66,8 +67,6 @@ export interface ManifestCommand extends PluginFlags {
 
 export type Command = TransformCommand | ManifestCommand | { command: 'help' } | { command: 'version' };
 
-/** A mistake in the command line: reported with the usage hint, exit code 2. */
-export class UsageError extends Error {}
 
 const pluginOptionSpecs = {
   'hash-salt': { type: 'string' },

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { transformAsync, type PluginItem, type TransformOptions } from '@babel/core';
 import plugin, { type ServerReferenceMeta } from '../plugin/index.js';
 import type { PluginFlags } from './args.js';
+import { InputError, OptionError } from './errors.js';
 
 export type ServerReference = ServerReferenceMeta;
 
@@ -24,10 +25,6 @@ export interface CompileOutput {
   serverReferences: ServerReference[];
 }
 
-/** An error the user can act on (their code, their input): printed as is, exit code 1. */
-export class InputError extends Error {}
-/** A plugin option (from the command-line flags) rejected by the plugin: exit code 2. */
-export class OptionError extends Error {}
 
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 

@@ -4,8 +4,9 @@ import { realpathSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HELP, parseCommandLine, UsageError, type ManifestCommand, type TransformCommand } from './args.js';
-import { compile, InputError, OptionError, toPosix, type CompileOutput } from './compile.js';
+import { HELP, parseCommandLine, type ManifestCommand, type TransformCommand } from './args.js';
+import type { CompileOutput } from './compile.js';
+import { InputError, OptionError, UsageError } from './errors.js';
 import { buildManifest, formatManifest, mergeManifest, parseManifest, type Manifest } from './manifest.js';
 
 const USAGE_HINT =
@@ -42,6 +43,9 @@ async function writeOutput(file: string, text: string): Promise<void> {
   await writeFile(file, text);
 }
 
+// Babel and the plugin load only when there is something to compile: help and usage errors stay fast.
+const loadCompiler = () => import('./compile.js');
+
 function withNewline(code: string): string {
   return code === '' || code.endsWith('\n') ? code : code + '\n';
 }
@@ -61,6 +65,7 @@ async function runTransform(command: TransformCommand, io: Io): Promise<void> {
   const code = fromStdin ? await io.stdin() : await readInput(filename, display);
   const out = command.out !== undefined ? path.resolve(io.cwd, command.out) : undefined;
   const { layer, runtime, hashSalt, cacheKinds, nextCompat } = command;
+  const { compile, toPosix } = await loadCompiler();
   const result: CompileOutput = await compile(
     {
       filename,
@@ -105,6 +110,7 @@ async function runTransform(command: TransformCommand, io: Io): Promise<void> {
 async function runManifest(command: ManifestCommand, io: Io): Promise<boolean> {
   const root = path.resolve(io.cwd, command.root);
   const { layer, runtime, hashSalt, cacheKinds, nextCompat } = command;
+  const { compile, toPosix } = await loadCompiler();
   const files = [...new Set(command.files.map((file) => path.resolve(io.cwd, file)))];
   const compiled: Array<{ file: string; references: CompileOutput['serverReferences'] }> = [];
   let failed = false;

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, STACK_LINE, ensureBuilt, runCli } from './built.js';
+import { ROOT, STACK_LINE, ensureBuilt, runCliAsync as cli } from './built.js';
 
 let dir: string;
 const file = (name: string, text: string) => {
@@ -34,20 +34,23 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'use-cache-cli-'));
   file('src/cached.js', CACHED);
   file('src/actions.js', ACTIONS);
+  // Present for every test: the CLI must never read them.
+  file('babel.config.json', JSON.stringify({ plugins: ['./no-such-plugin.js'] }));
+  file('.babelrc', '{ not json');
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('help, version and usage errors', () => {
-  it('prints help with every command and exit code, and the version of package.json', () => {
-    const help = runCli(['--help']);
+describe.concurrent('help, version and usage errors', { timeout: 180_000 }, () => {
+  it('prints help with every command and exit code, and the version of package.json', async () => {
+    const help = (await cli(['--help']));
     expect(help.status).toBe(0);
     for (const text of ['transform', 'manifest', '--layer', '--out', '--source-maps', '--root', '--metadata', '--manifest', 'Exit codes']) {
       expect(help.stdout).toContain(text);
     }
-    expect(runCli(['transform', '--help']).stdout).toBe(help.stdout);
-    const version = runCli(['--version']);
+    expect((await cli(['transform', '--help'])).stdout).toBe(help.stdout);
+    const version = (await cli(['--version']));
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
   });
@@ -65,8 +68,8 @@ describe('help, version and usage errors', () => {
     [['transform', 'a.js', '--cache-kinds', 'a,,b'], 'empty kind'],
     [['manifest'], 'manifest needs at least one file'],
     [['manifest', '-'], 'not stdin'],
-  ])('%j is a usage error: exit 2, the reason and a one-line usage hint', (args, reason) => {
-    const result = runCli(args as string[], { cwd: dir });
+  ])('%j is a usage error: exit 2, the reason and a one-line usage hint', async (args, reason) => {
+    const result = (await cli(args as string[], { cwd: dir }));
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trimEnd().split('\n');
@@ -76,9 +79,9 @@ describe('help, version and usage errors', () => {
   });
 });
 
-describe('transform', () => {
-  it('compiles a file to stdout: directives gone, runtime imported, ids of the path relative to the root', () => {
-    const result = runCli(['transform', 'src/cached.js'], { cwd: dir });
+describe.concurrent('transform', { timeout: 180_000 }, () => {
+  it('compiles a file to stdout: directives gone, runtime imported, ids of the path relative to the root', async () => {
+    const result = (await cli(['transform', 'src/cached.js'], { cwd: dir }));
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).not.toMatch(/['"]use cache['"]/);
@@ -88,38 +91,38 @@ describe('transform', () => {
     expect(result.stdout).not.toContain(dir);
   });
 
-  it('--out writes the file (creating its folder) and prints nothing', () => {
+  it('--out writes the file (creating its folder) and prints nothing', async () => {
     const out = path.join(dir, 'build/deep/cached.js');
-    const result = runCli(['transform', 'src/cached.js', '--out', out], { cwd: dir });
+    const result = (await cli(['transform', 'src/cached.js', '--out', out], { cwd: dir }));
     expect(result.status).toBe(0);
     expect(result.stdout).toBe('');
-    expect(readFileSync(out, 'utf8')).toBe(runCli(['transform', 'src/cached.js'], { cwd: dir }).stdout);
+    expect(readFileSync(out, 'utf8')).toBe((await cli(['transform', 'src/cached.js'], { cwd: dir })).stdout);
   });
 
-  it('"-" reads stdin; --filename names it (for ids and the language)', () => {
-    const fromFile = runCli(['transform', 'src/cached.js'], { cwd: dir });
-    const fromStdin = runCli(['transform', '-', '--filename', 'src/cached.js'], { cwd: dir, input: CACHED });
+  it('"-" reads stdin; --filename names it (for ids and the language)', async () => {
+    const fromFile = (await cli(['transform', 'src/cached.js'], { cwd: dir }));
+    const fromStdin = (await cli(['transform', '-', '--filename', 'src/cached.js'], { cwd: dir, input: CACHED }));
     expect(fromStdin.status).toBe(0);
     expect(fromStdin.stdout).toBe(fromFile.stdout);
-    const ts = runCli(['transform', '-', '--filename', 'x.ts'], { cwd: dir, input: 'export const n: number = 1;\n' });
+    const ts = (await cli(['transform', '-', '--filename', 'x.ts'], { cwd: dir, input: 'export const n: number = 1;\n' }));
     expect(ts.status).toBe(0);
     expect(ts.stdout.trim()).toBe('export const n = 1;');
-    const plain = runCli(['transform', '-'], { cwd: dir, input: 'export const a = <div />;\n' });
+    const plain = (await cli(['transform', '-'], { cwd: dir, input: 'export const a = <div />;\n' }));
     expect(plain.status).toBe(0);
     expect(plain.stdout.trim()).toBe('export const a = <div />;');
   });
 
-  it('--root: ids depend on the path relative to the root, not on the working directory', () => {
-    const fromRoot = runCli(['transform', 'src/cached.js'], { cwd: dir });
-    const elsewhere = runCli(['transform', path.join(dir, 'src/cached.js'), '--root', dir], { cwd: os.tmpdir() });
+  it('--root: ids depend on the path relative to the root, not on the working directory', async () => {
+    const fromRoot = (await cli(['transform', 'src/cached.js'], { cwd: dir }));
+    const elsewhere = (await cli(['transform', path.join(dir, 'src/cached.js'), '--root', dir], { cwd: os.tmpdir() }));
     expect(elsewhere.status).toBe(0);
     expect(elsewhere.stdout).toBe(fromRoot.stdout);
-    const deeper = runCli(['transform', 'src/cached.js', '--root', 'src'], { cwd: dir });
+    const deeper = (await cli(['transform', 'src/cached.js', '--root', 'src'], { cwd: dir }));
     expect(deeper.stdout).toContain(idOf('cached.js', 'getUser'));
   });
 
-  it('--layer client replaces the module by client stubs with the same ids', () => {
-    const result = runCli(['transform', 'src/actions.js', '--layer', 'client'], { cwd: dir });
+  it('--layer client replaces the module by client stubs with the same ids', async () => {
+    const result = (await cli(['transform', 'src/actions.js', '--layer', 'client'], { cwd: dir }));
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('createServerReference');
     expect(result.stdout).toContain('babel-plugin-use-cache/client');
@@ -127,9 +130,9 @@ describe('transform', () => {
     expect(result.stdout).not.toContain('return data');
   });
 
-  it('--metadata prints serverReferences as JSON (code to --out only)', () => {
+  it('--metadata prints serverReferences as JSON (code to --out only)', async () => {
     const out = path.join(dir, 'build/meta.js');
-    const result = runCli(['transform', 'src/cached.js', '--metadata', '--out', out], { cwd: dir });
+    const result = (await cli(['transform', 'src/cached.js', '--metadata', '--out', out], { cwd: dir }));
     expect(result.status).toBe(0);
     const refs = JSON.parse(result.stdout) as Array<{ id: string; exportName: string; kind: string; level: string }>;
     expect(refs.map((r) => [r.exportName, r.kind, r.level, r.id])).toEqual([
@@ -139,30 +142,30 @@ describe('transform', () => {
     expect(existsSync(out)).toBe(true);
   });
 
-  it('passes --hash-salt, --runtime, --cache-kinds and --no-next-compat to the plugin', () => {
-    const salted = runCli(['transform', 'src/cached.js', '--hash-salt', 'pepper'], { cwd: dir });
+  it('passes --hash-salt, --runtime, --cache-kinds and --no-next-compat to the plugin', async () => {
+    const salted = (await cli(['transform', 'src/cached.js', '--hash-salt', 'pepper'], { cwd: dir }));
     expect(salted.stdout).toContain(idOf('src/cached.js', 'getUser', 'pepper'));
     expect(salted.stdout).not.toContain(idOf('src/cached.js', 'getUser'));
 
-    const runtime = runCli(['transform', 'src/cached.js', '--runtime', 'my-runtime'], { cwd: dir });
+    const runtime = (await cli(['transform', 'src/cached.js', '--runtime', 'my-runtime'], { cwd: dir }));
     expect(runtime.stdout).toMatch(/from ["']my-runtime["']/);
     expect(runtime.stdout).not.toContain('babel-plugin-use-cache/runtime');
 
     const kinds = file('src/kinds.js', `export async function f() {\n  'use cache: edge';\n  return 1;\n}\n`);
-    const unknownKind = runCli(['transform', kinds], { cwd: dir });
+    const unknownKind = (await cli(['transform', kinds], { cwd: dir }));
     expect(unknownKind.status).toBe(1);
     expect(unknownKind.stderr).toContain('edge');
-    const allowed = runCli(['transform', kinds, '--cache-kinds', 'edge,other'], { cwd: dir });
+    const allowed = (await cli(['transform', kinds, '--cache-kinds', 'edge,other'], { cwd: dir }));
     expect(allowed.stderr).toBe('');
     expect(allowed.stdout).toMatch(/["']edge["']/);
 
     const next = file('src/next.js', `import { cacheTag } from 'next/cache';\nexport async function f() {\n  'use cache';\n  cacheTag('a');\n  return 1;\n}\n`);
-    expect(runCli(['transform', next], { cwd: dir }).stdout).not.toContain('next/cache');
-    expect(runCli(['transform', next, '--no-next-compat'], { cwd: dir }).stdout).toContain('next/cache');
+    expect((await cli(['transform', next], { cwd: dir })).stdout).not.toContain('next/cache');
+    expect((await cli(['transform', next, '--no-next-compat'], { cwd: dir })).stdout).toContain('next/cache');
   });
 
-  it('--source-maps: inline on stdout; FILE.map next to --out, with sources relative to it', () => {
-    const inline = runCli(['transform', 'src/cached.js', '--source-maps'], { cwd: dir });
+  it('--source-maps: inline on stdout; FILE.map next to --out, with sources relative to it', async () => {
+    const inline = (await cli(['transform', 'src/cached.js', '--source-maps'], { cwd: dir }));
     expect(inline.status).toBe(0);
     const match = /\/\/# sourceMappingURL=data:application\/json;charset=utf-8;base64,(\S+)\n?$/.exec(inline.stdout);
     expect(match).not.toBeNull();
@@ -171,7 +174,7 @@ describe('transform', () => {
     expect(inlineMap.mappings.length).toBeGreaterThan(0);
 
     const out = path.join(dir, 'build/maps/cached.js');
-    const toFile = runCli(['transform', 'src/cached.js', '--source-maps', '--out', out], { cwd: dir });
+    const toFile = (await cli(['transform', 'src/cached.js', '--source-maps', '--out', out], { cwd: dir }));
     expect(toFile.status).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/\/\/# sourceMappingURL=cached\.js\.map\n$/);
     const map = JSON.parse(readFileSync(`${out}.map`, 'utf8'));
@@ -179,31 +182,27 @@ describe('transform', () => {
     expect(JSON.stringify(map)).not.toContain(dir);
   });
 
-  it('TypeScript goes through preset-typescript; .tsx keeps its JSX; Babel config files are not read', () => {
-    file('babel.config.json', JSON.stringify({ plugins: ['./no-such-plugin.js'] }));
-    file('.babelrc', '{ not json');
+  it('TypeScript goes through preset-typescript; .tsx keeps its JSX; Babel config files are not read', async () => {
     const ts = file('src/typed.ts', `'use cache';\nimport type { User } from './types';\nexport async function load(id: string): Promise<User> {\n  return { id } as User;\n}\n`);
-    const result = runCli(['transform', ts], { cwd: dir });
+    const result = (await cli(['transform', ts], { cwd: dir }));
     expect(result.stderr).toBe('');
     expect(result.stdout).not.toMatch(/: string|as User|import type/);
     const tsx = file('src/page.tsx', `export default function Page({ n }: { n: number }) {\n  return <p>{n}</p>;\n}\n`);
-    expect(runCli(['transform', tsx], { cwd: dir }).stdout).toContain('<p>{n}</p>');
-    rmSync(path.join(dir, 'babel.config.json'));
-    rmSync(path.join(dir, '.babelrc'));
+    expect((await cli(['transform', tsx], { cwd: dir })).stdout).toContain('<p>{n}</p>');
   });
 
-  it('an empty file compiles to nothing', () => {
+  it('an empty file compiles to nothing', async () => {
     const empty = file('src/empty.js', '');
-    const result = runCli(['transform', empty], { cwd: dir });
+    const result = (await cli(['transform', empty], { cwd: dir }));
     expect(result.status).toBe(0);
     expect(result.stdout).toBe('');
   });
 });
 
-describe('errors in the input: exit 1, the message with its code frame, no stack trace', () => {
-  it('a plugin diagnostic', () => {
+describe.concurrent('errors in the input: exit 1, the message with its code frame, no stack trace', { timeout: 180_000 }, () => {
+  it('a plugin diagnostic', async () => {
     const bad = file('src/sync.js', `export function f() {\n  'use cache';\n  return 1;\n}\n`);
-    const result = runCli(['transform', bad], { cwd: dir });
+    const result = (await cli(['transform', bad], { cwd: dir }));
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(bad);
@@ -212,35 +211,35 @@ describe('errors in the input: exit 1, the message with its code frame, no stack
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 
-  it('a syntax error, with line and column', () => {
+  it('a syntax error, with line and column', async () => {
     const bad = file('src/broken.js', `export async function f( {\n`);
-    const result = runCli(['transform', bad], { cwd: dir });
+    const result = (await cli(['transform', bad], { cwd: dir }));
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/broken\.js: Unexpected token \(2:0\)/);
     expect(result.stderr).toMatch(/^> +2 \|/m);
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 
-  it('a missing file, a directory', () => {
-    const missing = runCli(['transform', 'src/nope.js'], { cwd: dir });
+  it('a missing file, a directory', async () => {
+    const missing = (await cli(['transform', 'src/nope.js'], { cwd: dir }));
     expect(missing.status).toBe(1);
     expect(missing.stderr.trim()).toBe('use-cache: cannot read src/nope.js: no such file');
-    const folder = runCli(['transform', 'src'], { cwd: dir });
+    const folder = (await cli(['transform', 'src'], { cwd: dir }));
     expect(folder.status).toBe(1);
     expect(folder.stderr.trim()).toBe('use-cache: cannot read src: it is a directory');
   });
 
-  it('colours only on a terminal (never in a pipe)', () => {
+  it('colours only on a terminal (never in a pipe)', async () => {
     const bad = file('src/sync2.js', `export function f() {\n  'use cache';\n}\n`);
-    const result = runCli(['transform', bad], { cwd: dir, env: { FORCE_COLOR: '1', NO_COLOR: undefined } });
+    const result = (await cli(['transform', bad], { cwd: dir, env: { FORCE_COLOR: '1', NO_COLOR: undefined } }));
     expect(result.status).toBe(1);
     expect(result.stderr).not.toContain('\u001b[');
   });
 });
 
-describe('manifest', () => {
-  it('writes { [id]: { file, exportName, kind } } for the files, sorted by file', () => {
-    const result = runCli(['manifest', 'src/cached.js', 'src/actions.js'], { cwd: dir });
+describe.concurrent('manifest', { timeout: 180_000 }, () => {
+  it('writes { [id]: { file, exportName, kind } } for the files, sorted by file', async () => {
+    const result = (await cli(['manifest', 'src/cached.js', 'src/actions.js'], { cwd: dir }));
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const manifest = JSON.parse(result.stdout);
@@ -251,13 +250,13 @@ describe('manifest', () => {
     });
     expect(Object.values(manifest).map((e) => (e as { file: string }).file)).toEqual(['src/actions.js', 'src/cached.js', 'src/cached.js']);
     const out = path.join(dir, 'build/manifest.json');
-    expect(runCli(['manifest', 'src/actions.js', 'src/cached.js', '--out', out], { cwd: dir }).stdout).toBe('');
+    expect((await cli(['manifest', 'src/actions.js', 'src/cached.js', '--out', out], { cwd: dir })).stdout).toBe('');
     expect(readFileSync(out, 'utf8')).toBe(result.stdout);
   });
 
-  it('includes inline references, with --hash-salt', () => {
+  it('includes inline references, with --hash-salt', async () => {
     const inline = file('src/page.js', `export default async function Page({ id }) {\n  async function act() {\n    'use server';\n    return id;\n  }\n  return act;\n}\n`);
-    const result = runCli(['manifest', inline, '--hash-salt', 's'], { cwd: dir });
+    const result = (await cli(['manifest', inline, '--hash-salt', 's'], { cwd: dir }));
     expect(result.status).toBe(0);
     const entries = Object.entries(JSON.parse(result.stdout) as Record<string, { exportName: string; kind: string }>);
     expect(entries).toHaveLength(1);
@@ -266,11 +265,11 @@ describe('manifest', () => {
     expect(id).toBe(idOf('src/page.js', entry.exportName, 's'));
   });
 
-  it('a failing file: every error printed, exit 1, nothing written', () => {
+  it('a failing file: every error printed, exit 1, nothing written', async () => {
     const bad = file('src/bad.js', `'use server';\nexport const x = 1;\n`);
     const broken = file('src/broken2.js', `export async function (\n`);
     const out = path.join(dir, 'build/never.json');
-    const result = runCli(['manifest', 'src/cached.js', bad, broken, '--out', out], { cwd: dir });
+    const result = (await cli(['manifest', 'src/cached.js', bad, broken, '--out', out], { cwd: dir }));
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('bad.js');
     expect(result.stderr).toContain('broken2.js');
@@ -279,26 +278,27 @@ describe('manifest', () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it('transform --manifest merges into the manifest file, replacing the entries of that file', () => {
+  it('transform --manifest merges into the manifest file, replacing the entries of that file', async () => {
+    // A folder of its own: this test edits its sources while the others run.
     const manifestFile = path.join(dir, 'build/merged.json');
-    rmSync(manifestFile, { force: true });
-    const a = runCli(['transform', 'src/cached.js', '--manifest', manifestFile, '--out', path.join(dir, 'build/a.js')], { cwd: dir });
+    file('merge/cached.js', CACHED);
+    file('merge/actions.js', ACTIONS);
+    const a = await cli(['transform', 'merge/cached.js', '--manifest', manifestFile, '--out', path.join(dir, 'build/a.js')], { cwd: dir });
     expect(a.status).toBe(0);
-    runCli(['transform', 'src/actions.js', '--manifest', manifestFile], { cwd: dir });
+    await cli(['transform', 'merge/actions.js', '--manifest', manifestFile], { cwd: dir });
     const both = JSON.parse(readFileSync(manifestFile, 'utf8'));
     expect(Object.keys(both).sort()).toEqual(
-      [idOf('src/cached.js', 'getUser'), idOf('src/cached.js', 'getPost'), idOf('src/actions.js', 'save')].sort(),
+      [idOf('merge/cached.js', 'getUser'), idOf('merge/cached.js', 'getPost'), idOf('merge/actions.js', 'save')].sort(),
     );
-    expect(readFileSync(manifestFile, 'utf8')).toBe(runCli(['manifest', 'src/cached.js', 'src/actions.js'], { cwd: dir }).stdout);
+    expect(readFileSync(manifestFile, 'utf8')).toBe((await cli(['manifest', 'merge/cached.js', 'merge/actions.js'], { cwd: dir })).stdout);
 
-    writeFileSync(path.join(dir, 'src/cached.js'), `'use cache';\nexport async function only() {\n  return 1;\n}\n`);
-    runCli(['transform', 'src/cached.js', '--manifest', manifestFile], { cwd: dir });
+    file('merge/cached.js', `'use cache';\nexport async function only() {\n  return 1;\n}\n`);
+    await cli(['transform', 'merge/cached.js', '--manifest', manifestFile], { cwd: dir });
     const replaced = JSON.parse(readFileSync(manifestFile, 'utf8'));
-    expect(Object.keys(replaced).sort()).toEqual([idOf('src/cached.js', 'only'), idOf('src/actions.js', 'save')].sort());
-    writeFileSync(path.join(dir, 'src/cached.js'), CACHED);
+    expect(Object.keys(replaced).sort()).toEqual([idOf('merge/cached.js', 'only'), idOf('merge/actions.js', 'save')].sort());
 
     writeFileSync(manifestFile, '[1, 2]');
-    const corrupt = runCli(['transform', 'src/cached.js', '--manifest', manifestFile], { cwd: dir });
+    const corrupt = await cli(['transform', 'merge/cached.js', '--manifest', manifestFile], { cwd: dir });
     expect(corrupt.status).toBe(1);
     expect(corrupt.stderr).toContain('is not a JSON manifest');
   });
