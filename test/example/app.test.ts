@@ -16,6 +16,8 @@ import {
 } from './harness.js';
 
 const ACTION_HEADER = 'x-rsc-action';
+/** expect.poll waits 1 s by default; an action round trip on a busy CI machine can take longer. */
+const POLL = { timeout: 20_000, interval: 100 };
 /** What the Guestbook server component captures for its inline action (see examples/app/src/Guestbook.jsx). */
 const CAPTURED = 'gbk_oslo_d41c8e7b';
 const fingerprint = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 16);
@@ -105,8 +107,8 @@ describe.skipIf(!run)('example app in Chromium', () => {
     const { page, errors } = await open();
     const before = await times(page);
     await page.getByTestId('refresh').click();
-    await expect.poll(() => page.getByTestId('refresh-status').textContent()).toMatch(/revalidateTag\('clock'\) ran at/);
-    await expect.poll(async () => (await at(page, 'tagged-time')) !== before.tagged).toBe(true);
+    await expect.poll(() => page.getByTestId('refresh-status').textContent(), POLL).toMatch(/revalidateTag\('clock'\) ran at/);
+    await expect.poll(async () => (await at(page, 'tagged-time')) !== before.tagged, POLL).toBe(true);
     const after = await times(page);
     expect(after.untagged).toBe(before.untagged);
     expect(after.shell).toBe(before.shell);
