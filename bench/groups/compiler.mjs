@@ -1,0 +1,189 @@
+// Compiler figures: the Babel pipeline (@babel/preset-typescript + @babel/preset-react) with this
+// plugin against the same pipeline without it, on the generated inputs and on the fixture corpus.
+//
+// A 1% difference is below the noise of one run, so: both pipelines run in alternating batches
+// (see lib/measure.mjs), many of them, and the ratio is the median of paired ratios. As a second,
+// steadier view, the plugin's own visitor functions are timed from inside one pipeline run
+// ("visitor share": time spent in the plugin's visitors / the whole transform).
+import { transformSync } from '@babel/core';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { loadDist, outDir, repoRoot } from '../lib/dist.mjs';
+import { compare, median } from '../lib/measure.mjs';
+import { emit, figure, notAvailable, progress } from '../lib/report.mjs';
+import { writeInputs } from '../inputs/generate.mjs';
+
+const quick = process.env.BENCH_QUICK === '1';
+const presets = [
+  ['@babel/preset-typescript', { allExtensions: true, isTSX: true, onlyRemoveTypeImports: true }],
+  '@babel/preset-react',
+];
+
+/** The interquartile range of the paired ratios: how much one pair can be off on this machine. */
+const spreadNote = (r) => `pair ratios IQR ${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)}`;
+
+function targetFor(directives) {
+  return directives === 0 ? 1.01 : 1.05;
+}
+
+/** Options objects are built once and reused: Babel caches loaded plugins by identity. */
+function pipelines(plugin, pluginOptions = {}) {
+  const base = { configFile: false, babelrc: false, root: repoRoot, cwd: repoRoot, presets, sourceType: 'module' };
+  return {
+    without: { ...base },
+    with: { ...base, plugins: [[plugin, pluginOptions]] },
+  };
+}
+
+function transformer(options, file, code) {
+  const opts = { ...options, filename: file };
+  return () => transformSync(code, opts);
+}
+
+/**
+ * Wraps the plugin so that every visitor function it returns is timed. Returns the wrapped
+ * plugin and a meter whose `ms` grows by the time spent inside the plugin's own code.
+ */
+function timedPlugin(plugin) {
+  const meter = { ms: 0 };
+  const time = (fn) =>
+    function timed(...args) {
+      const start = performance.now();
+      try {
+        return fn.apply(this, args);
+      } finally {
+        meter.ms += performance.now() - start;
+      }
+    };
+  const wrapped = (api, options, dirname) => {
+    const result = plugin(api, options, dirname);
+    const out = { ...result };
+    for (const key of ['pre', 'post']) if (typeof result[key] === 'function') out[key] = time(result[key]);
+    if (result.visitor) {
+      out.visitor = {};
+      for (const [node, handler] of Object.entries(result.visitor)) {
+        if (typeof handler === 'function') out.visitor[node] = time(handler);
+        else if (handler && typeof handler === 'object') {
+          out.visitor[node] = { ...handler };
+          for (const phase of ['enter', 'exit']) {
+            if (typeof handler[phase] === 'function') out.visitor[node][phase] = time(handler[phase]);
+          }
+        } else out.visitor[node] = handler;
+      }
+    }
+    return out;
+  };
+  return { plugin: wrapped, meter };
+}
+
+/** Median share of one transform's time spent inside the plugin's visitors. */
+function visitorShare(plugin, file, code, pluginOptions, runs) {
+  const { plugin: timed, meter } = timedPlugin(plugin);
+  const run = transformer(pipelines(timed, pluginOptions).with, file, code);
+  for (let i = 0; i < 5; i++) run();
+  const shares = [];
+  const totals = [];
+  for (let i = 0; i < runs; i++) {
+    meter.ms = 0;
+    const start = performance.now();
+    run();
+    const total = performance.now() - start;
+    shares.push(meter.ms);
+    totals.push(total);
+  }
+  return { plugin: median(shares), total: median(totals) };
+}
+
+function fixtureCorpus() {
+  const root = path.join(repoRoot, 'fixtures');
+  const found = [];
+  const walk = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir)) {
+      const full = path.join(dir, entry);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (/^input\.(js|jsx|ts|tsx|mjs)$/.test(entry)) found.push(full);
+    }
+  };
+  walk(root);
+  return found.sort();
+}
+
+const visitorInputs = (x) => x.lines === 2000 && x.level === 'inline' && x.directives !== 5;
+
+async function main() {
+  const loaded = await loadDist('plugin/index.js');
+  const plugin = loaded.module?.default;
+  const inputs = writeInputs(path.join(outDir, 'inputs'));
+  const batches = quick ? 5 : 31;
+
+  if (typeof plugin !== 'function') {
+    const reason = loaded.missing ?? 'plugin/index.js has no default export';
+    for (const input of inputs) emit(notAvailable(`compile ${input.name} ÷ without plugin`, 'ms', targetFor(input.directives), reason));
+    emit(notAvailable('compile fixture corpus ÷ without plugin', 'ms', 1.05, reason));
+    for (const input of inputs.filter(visitorInputs)) {
+      emit(notAvailable(`compile ${input.name}: whole ÷ whole minus plugin visitors`, 'ms', targetFor(input.directives), reason));
+    }
+    return;
+  }
+
+  const { with: withPlugin, without } = pipelines(plugin);
+  for (const input of inputs) {
+    const name = `compile ${input.name} ÷ without plugin`;
+    try {
+      transformer(withPlugin, input.file, input.code)(); // fails early on a compiler error
+      const r = await compare(
+        transformer(withPlugin, input.file, input.code),
+        transformer(without, input.file, input.code),
+        { warmupMs: quick ? 200 : input.lines > 1000 ? 1500 : 600, size: 1, batches: input.lines > 1000 ? batches : batches * 3 },
+      );
+      progress(`${name}: ${r.value.toFixed(2)} ms vs ${r.baseline.toFixed(2)} ms`);
+      emit(figure({ name, value: r.value, unit: 'ms', baseline: r.baseline, ratio: r.ratio, target: targetFor(input.directives), note: spreadNote(r) }));
+    } catch (error) {
+      emit(notAvailable(name, 'ms', targetFor(input.directives), `compile error: ${String(error.message).split('\n')[0].slice(0, 120)}`));
+    }
+  }
+
+  // The fixture corpus: every fixture input that compiles (error fixtures are skipped), with its
+  // options.json, as one unit of work.
+  const corpus = [];
+  for (const file of fixtureCorpus()) {
+    const optionsFile = path.join(path.dirname(file), 'options.json');
+    let options = {};
+    try {
+      if (existsSync(optionsFile)) options = JSON.parse(readFileSync(optionsFile, 'utf8'));
+      const pipes = pipelines(plugin, options.plugin ?? options.pluginOptions ?? options);
+      const code = readFileSync(file, 'utf8');
+      const run = transformer(pipes.with, file, code);
+      run();
+      corpus.push({ with: run, without: transformer(pipes.without, file, code) });
+    } catch {
+      // an error fixture, or options this pipeline does not take: not part of the speed corpus
+    }
+  }
+  const corpusName = `compile fixture corpus (${corpus.length} files) ÷ without plugin`;
+  if (corpus.length === 0) {
+    emit(notAvailable('compile fixture corpus ÷ without plugin', 'ms', 1.05, 'no fixture compiles yet'));
+  } else {
+    const r = await compare(
+      () => corpus.forEach((c) => c.with()),
+      () => corpus.forEach((c) => c.without()),
+      { warmupMs: quick ? 200 : 1000, size: 1, batches },
+    );
+    emit(figure({ name: corpusName, value: r.value, unit: 'ms', baseline: r.baseline, ratio: r.ratio, target: 1.05, note: spreadNote(r) }));
+  }
+
+  // Visitor share on the big files: the plugin's own time over the whole transform without it.
+  for (const input of inputs.filter(visitorInputs)) {
+    // value: whole transform with the plugin; baseline: the same run minus the time spent inside
+    // the plugin's visitors. Their ratio estimates the plugin's cost without run-to-run noise
+    // (it leaves out Babel's own cost of dispatching to one more plugin, which is tiny).
+    const name = `compile ${input.name}: whole ÷ whole minus plugin visitors`;
+    const share = visitorShare(plugin, input.file, input.code, {}, quick ? 5 : 15);
+    const rest = share.total - share.plugin;
+    emit(figure({ name, value: share.total, unit: 'ms', baseline: rest, ratio: share.total / rest, target: targetFor(input.directives) }));
+  }
+}
+
+await main();

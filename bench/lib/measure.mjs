@@ -1,0 +1,160 @@
+// Timing helpers shared by every benchmark group.
+//
+// Every figure is measured next to its baseline in the same process and the same minute: the two
+// are run in alternating batches (A, B, A, B, ...) so that machine noise (other processes, GC,
+// CPU frequency) lands on both. The reported times are medians over batches; the reported ratio is
+// the median of the per-pair ratios (each batch of A divided by the adjacent batch of B), which
+// cancels slow drifts that a ratio of two medians would not.
+import { performance } from 'node:perf_hooks';
+
+export function median(values) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+// The clock. Several engineers build and test on this 2-core machine while benchmarks run, so
+// wall time mostly measures who else is on the CPU. The default clock is therefore this process's
+// CPU time (user + system, all threads: GC helpers included), which preemption does not inflate.
+// BENCH_CLOCK=wall switches to wall time. Figures that are about waiting (the wall time of 1,000
+// concurrent calls, CLI start-up) use wall time explicitly.
+export const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+export const wallNow = () => performance.now();
+export const clockName = process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu';
+const defaultNow = clockName === 'wall' ? wallNow : cpuNow;
+// process.cpuUsage() moves in uneven steps (the kernel splits CPU time into user and system and
+// keeps each monotonic), so it is only trusted over batches of many milliseconds. Single timed
+// calls (compareEach, timeEach, size-1 batches) use wall time.
+let now = defaultNow;
+
+/** Milliseconds taken by `size` sequential awaited calls of `op` (op may be sync or async). */
+async function runBatch(op, size) {
+  const start = now();
+  for (let i = 0; i < size; i++) await op();
+  return now() - start;
+}
+
+/** How many calls of `op` make a batch of about `batchMs` milliseconds. */
+async function calibrate(op, batchMs) {
+  let size = 1;
+  for (;;) {
+    const ms = await runBatch(op, size);
+    if (ms >= batchMs / 4 || size >= 1 << 20) {
+      return Math.max(1, Math.round((size * batchMs) / Math.max(ms, 1e-3)));
+    }
+    size *= 4;
+  }
+}
+
+/**
+ * Compare `value` against `baseline` in alternating batches after a warm-up.
+ * Returns per-call medians in milliseconds and the median paired ratio.
+ */
+export async function compare(value, baseline, { warmupMs = 300, batchMs = 20, batches = 25, size, clock } = {}) {
+  now = clock === 'wall' || size === 1 ? wallNow : defaultNow;
+  try {
+    return await compareWith(value, baseline, { warmupMs, batchMs, batches, size });
+  } finally {
+    now = defaultNow;
+  }
+}
+
+async function compareWith(value, baseline, { warmupMs, batchMs, batches, size }) {
+  // Warm-up: let both paths reach the optimising compiler before anything is recorded.
+  const warmEnd = now() + warmupMs;
+  while (now() < warmEnd) {
+    await value();
+    await baseline();
+  }
+  const sizeA = size ?? (await calibrate(value, batchMs));
+  const sizeB = size ?? (await calibrate(baseline, batchMs));
+  const a = [];
+  const b = [];
+  const ratios = [];
+  for (let i = 0; i < batches; i++) {
+    // Alternate which side goes first so neither always runs right after a GC of the other.
+    let ta;
+    let tb;
+    if (i % 2 === 0) {
+      ta = (await runBatch(value, sizeA)) / sizeA;
+      tb = (await runBatch(baseline, sizeB)) / sizeB;
+    } else {
+      tb = (await runBatch(baseline, sizeB)) / sizeB;
+      ta = (await runBatch(value, sizeA)) / sizeA;
+    }
+    a.push(ta);
+    b.push(tb);
+    ratios.push(ta / tb);
+  }
+  return { value: median(a), baseline: median(b), ratio: median(ratios), spread: quartiles(ratios), samples: batches };
+}
+
+/** First and third quartile, to show how far one measurement can be trusted. */
+export function quartiles(values) {
+  const sorted = [...values].sort((x, y) => x - y);
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+  return [at(0.25), at(0.75)];
+}
+
+/**
+ * Like `compare`, for operations that need their own preparation and clean-up around every call
+ * (a stale serve needs the clock moved before and its background refresh drained after). Each
+ * call is timed alone; `prepare` and `settle` are not timed.
+ */
+export async function compareEach(
+  value,
+  baseline,
+  { prepare = async () => {}, settle = async () => {}, warmup = 50, runs = 300 } = {},
+) {
+  const one = async (op, withSetup) => {
+    if (withSetup) await prepare();
+    const start = wallNow();
+    await op();
+    const ms = wallNow() - start;
+    if (withSetup) await settle();
+    return ms;
+  };
+  for (let i = 0; i < warmup; i++) {
+    await one(value, true);
+    await one(baseline, false);
+  }
+  const a = [];
+  const b = [];
+  const ratios = [];
+  for (let i = 0; i < runs; i++) {
+    const ta = await one(value, true);
+    const tb = await one(baseline, false);
+    a.push(ta);
+    b.push(tb);
+    ratios.push(ta / tb);
+  }
+  return { value: median(a), baseline: median(b), ratio: median(ratios), samples: runs };
+}
+
+/** Median of `runs` timings of `op` (each timed alone), after `warmup` untimed calls. */
+export async function timeEach(op, { warmup = 5, runs = 30, prepare = async () => {} } = {}) {
+  for (let i = 0; i < warmup; i++) {
+    await prepare();
+    await op();
+  }
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    await prepare();
+    const start = wallNow();
+    await op();
+    times.push(wallNow() - start);
+  }
+  return median(times);
+}
+
+/** Resolve after pending microtasks, immediates and zero timers have had their turn. */
+export async function drain(rounds = 3) {
+  for (let i = 0; i < rounds; i++) {
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
