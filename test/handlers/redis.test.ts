@@ -291,6 +291,27 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     client.disconnect();
   });
 
+  it('bounds calls on a given client with default ioredis options (offline queue on) too', async () => {
+    const client = new Redis(server.url);
+    client.on('error', () => {});
+    const h = createRedisHandler({ client, prefix: freshPrefix(), timeoutMs: 300 });
+    try {
+      await h.set('k', entry('v'));
+      await server.kill();
+      for (const call of [() => h.get('k'), () => h.updateTags(['t'], 1)]) {
+        const started = Date.now();
+        await expect(call()).rejects.toThrow();
+        expect(Date.now() - started).toBeLessThan(1000);
+      }
+      await server.start();
+      await eventually(() => h.set('k', entry('back')), () => true);
+      expect(text(await h.get('k'))).toBe('back');
+    } finally {
+      await h.close();
+      client.disconnect();
+    }
+  });
+
   it('close() releases its own connection', async () => {
     const h = createRedisHandler({ url: server.url, prefix: freshPrefix() });
     await h.set('k', entry('v'));
