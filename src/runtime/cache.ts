@@ -5,19 +5,19 @@ import { callHandler, handlerFor, keyNamespace, now, resetConfig } from './confi
 import { debug, debugEnabled, describeError, shortKey } from './debug.js';
 import { syncAccessOf } from './handlers/memory.js';
 import type { CacheEntry, CacheHandler } from './handlers/types.js';
-import { callKey, createTemporaryReferences, primitiveCallKey, type CallKey } from './key.js';
+import { callKey, primitiveCallKey, type CallKey } from './key.js';
 import { scopeLife } from './life.js';
 import { absorbInner, createScope, currentScope, runInScope, type CacheScope } from './scope.js';
 import { entryTimestamp, localExpiration, resetTags, tagRevision } from './tags.js';
 import {
-  copier,
+  buildTemplate,
   createServerTemporaryReferences,
   decodeArguments,
-  decodeValue,
   equalBytes,
-  refersToTemporaryReferences,
+  handOut,
   registerServerReference,
   renderValue,
+  type Template,
 } from './value.js';
 
 type AsyncFunction = (...args: any[]) => Promise<unknown>;
@@ -40,17 +40,13 @@ const fills = new Map<string, Promise<Fill>>();
 
 // --- Decoded templates: the fast hit path -----------------------------------------------------
 
-interface Template {
-  bytes: Uint8Array;
-  /** Hands out a fresh copy; `undefined`: the value must be decoded on every hit. */
-  copy: (() => unknown) | undefined;
-}
-
 const TEMPLATE_MAX_COUNT = 10_000;
 const TEMPLATE_MAX_BYTES = 16 * 1024 * 1024;
 /** LRU of decoded values by key, bounded by count and by the size of their bytes. */
 const templates = new Map<string, Template>();
 let templateBytes = 0;
+/** Templates being decoded, so that a crowd of callers decodes once. */
+const building = new Map<string, Promise<Template>>();
 
 function rememberTemplate(key: string, template: Template): void {
   const previous = templates.get(key);
@@ -68,23 +64,34 @@ function rememberTemplate(key: string, template: Template): void {
   }
 }
 
-/** A fresh value for this caller from stored bytes. */
+/** The template of `bytes` stored under `key`: at hand, or decoded once for all who ask. */
+function templateFor(key: string, bytes: Uint8Array): Template | Promise<Template> {
+  const template = templates.get(key);
+  if (template !== undefined && equalBytes(template.bytes, bytes)) return template;
+  const pending = building.get(key);
+  if (pending !== undefined) {
+    return pending.then((built) => (equalBytes(built.bytes, bytes) ? built : buildTemplate(bytes)));
+  }
+  const build = buildTemplate(bytes).then(
+    (built) => {
+      if (building.get(key) === build) building.delete(key);
+      rememberTemplate(key, built);
+      return built;
+    },
+    (error: unknown) => {
+      if (building.get(key) === build) building.delete(key);
+      throw error;
+    },
+  );
+  building.set(key, build);
+  return build;
+}
+
+/** A fresh value for this caller from stored bytes (synchronous when the template is at hand). */
 function materialize(call: CallKey, bytes: Uint8Array): unknown {
-  const template = templates.get(call.key);
-  if (template !== undefined && equalBytes(template.bytes, bytes)) {
-    if (template.copy !== undefined) return template.copy();
-    return decodeValue(bytes, call.refs ?? createTemporaryReferences());
-  }
-  if (refersToTemporaryReferences(bytes)) {
-    rememberTemplate(call.key, { bytes, copy: undefined });
-    return decodeValue(bytes, call.refs ?? createTemporaryReferences());
-  }
-  return decodeValue(bytes, undefined).then((value) => {
-    const copy = copier(value);
-    rememberTemplate(call.key, { bytes, copy });
-    // The decoded value itself stays private to the template: callers only ever get copies.
-    return copy === undefined ? value : copy();
-  });
+  const template = templateFor(call.key, bytes);
+  if (template instanceof Promise) return template.then((t) => handOut(t, call.refs));
+  return handOut(template, call.refs);
 }
 
 // --- The wrapper ------------------------------------------------------------------------------
@@ -208,15 +215,24 @@ function refreshInBackground(cached: CachedFunction, call: CallKey, handler: Cac
     return;
   }
   debug('stale', () => `${cached.name} key=${shortKey(call.key)} (refreshing in the background)`);
-  startFill(cached, call, handler, observed).then(
+  startFill(cached, call, handler, observed, true).then(
     () => debug('refresh', () => `${cached.name} key=${shortKey(call.key)} done`),
     (error: unknown) =>
       debug('error', () => `${cached.name} key=${shortKey(call.key)} background refresh failed: ${describeError(error)}`),
   );
 }
 
-function startFill(cached: CachedFunction, call: CallKey, handler: CacheHandler, observed: number): Promise<Fill> {
-  const pending = runFill(cached, call, handler, observed);
+function startFill(
+  cached: CachedFunction,
+  call: CallKey,
+  handler: CacheHandler,
+  observed: number,
+  background = false,
+): Promise<Fill> {
+  // A background refresh starts on the next turn: the stale value goes out first.
+  const pending = background
+    ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => runFill(cached, call, handler, observed))
+    : runFill(cached, call, handler, observed);
   fills.set(call.key, pending);
   const release = (): void => {
     if (fills.get(call.key) === pending) fills.delete(call.key);
@@ -240,6 +256,12 @@ async function runFill(cached: CachedFunction, call: CallKey, handler: CacheHand
   const entry: CacheEntry = { value: bytes, tags: [...scope.tags], timestamp: entryTimestamp(start, revision, observed), ...scopeLife(scope) };
   debug('fill', () => `${cached.name} key=${shortKey(call.key)} ${bytes.byteLength} bytes revalidate=${entry.revalidate}s expire=${entry.expire}s tags=${JSON.stringify(entry.tags)}`);
   const stored = callHandler(cached.kind, handler, 'set', (h) => h.set(call.key, entry), undefined);
+  // Decode once here, so that every caller waiting for this fill gets a copy of one decode.
+  try {
+    await templateFor(call.key, bytes);
+  } catch {
+    // Then each caller decodes for itself (and gets the error if the bytes really do not decode).
+  }
   return { entry, stored };
 }
 
@@ -251,6 +273,7 @@ async function runFill(cached: CachedFunction, call: CallKey, handler: CacheHand
 export function resetCache(): void {
   fills.clear();
   templates.clear();
+  building.clear();
   templateBytes = 0;
   resetTags();
   resetConfig();

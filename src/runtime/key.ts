@@ -32,10 +32,6 @@ export interface CallKey {
   opaque: boolean;
 }
 
-export function createTemporaryReferences(): TemporaryReferences {
-  return client.createTemporaryReferenceSet();
-}
-
 /**
  * `encodeReply(args)` for an argument list of primitives only (string, number, boolean, null,
  * undefined, bigint), written directly; `undefined` when some argument is not one.

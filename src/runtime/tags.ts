@@ -19,6 +19,8 @@ const localTagTimes = new Map<string, number>();
 let revision = 0;
 /** Time of the latest `revalidateTag` in this process. */
 let lastRevalidation = 0;
+/** The latest entry timestamp issued ahead of the clock by `entryTimestamp`. */
+let stampedAhead = 0;
 
 type TagInput = string | readonly TagInput[];
 
@@ -69,7 +71,8 @@ export function cacheTag(...tags: TagInput[]): void {
 export async function revalidateTag(tag: string | readonly string[], _profile?: unknown): Promise<void> {
   const tags = flatten([tag as TagInput], 'revalidateTag');
   if (tags.length === 0) return;
-  const timestamp = now();
+  // Never before an entry this process stamped ahead of the clock (see entryTimestamp).
+  const timestamp = Math.max(now(), stampedAhead);
   revision++;
   if (timestamp > lastRevalidation) lastRevalidation = timestamp;
   for (const t of tags) {
@@ -108,16 +111,20 @@ export function tagRevision(): number {
  * computed after every revalidation known when it started, so it is stamped after them even when
  * the clock has not moved (a frozen test clock, or the same millisecond): otherwise it would be
  * stale the moment it is stored. A fill that overlapped a revalidation keeps `start`, so it is
- * stale if its tags were revalidated meanwhile.
+ * stale if its tags were revalidated meanwhile. `revalidateTag` never records a time before an
+ * entry stamped ahead this way, so a revalidation in that same millisecond still reaches it.
  */
 export function entryTimestamp(start: number, startRevision: number, observed: number): number {
   if (startRevision !== revision) return start;
   const floor = Math.max(lastRevalidation, observed);
-  return start <= floor ? floor + 1 : start;
+  if (start > floor) return start;
+  if (floor + 1 > stampedAhead) stampedAhead = floor + 1;
+  return floor + 1;
 }
 
 export function resetTags(): void {
   localTagTimes.clear();
   revision = 0;
   lastRevalidation = 0;
+  stampedAhead = 0;
 }

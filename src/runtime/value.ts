@@ -4,9 +4,10 @@
  * *current* call's client-side temporary references, so opaque values passed in this time
  * (children, callbacks) appear in the result.
  *
- * Decoding costs ~10x a key, so a value that refers to no temporary reference is decoded once per
- * process into a private template and handed out as a fresh copy on every hit (`copier`): no
- * caller ever sees an object another caller could have mutated.
+ * Decoding costs ~10x a key, so stored bytes are decoded once per process into a private template
+ * (`buildTemplate`) and handed out as a fresh copy on every hit (`handOut`): no caller ever sees
+ * an object another caller could have mutated, and the caller's temporary references are put
+ * into the copy where the payload names them.
  */
 // @ts-ignore -- react-server-dom-webpack publishes no types; the shape used is declared below.
 import * as flightClient from 'react-server-dom-webpack/client';
@@ -123,29 +124,82 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
 
+// --- Templates: decode once, hand out copies ---------------------------------------------------
+
+/** Placeholders standing for the caller's temporary references in a template, by reference id. */
+const holes = new WeakMap<object, string>();
+
+/**
+ * A temporary-reference "set" for decoding a template: every reference the payload names is
+ * decoded as a placeholder object, filled with the current caller's value on every copy.
+ */
+export function placeholderReferences(): TemporaryReferences {
+  const made = new Map<string, object>();
+  return {
+    get(id: string) {
+      let hole = made.get(id);
+      if (hole === undefined) {
+        hole = Object.freeze({});
+        holes.set(hole, id);
+        made.set(id, hole);
+      }
+      return hole;
+    },
+  } as unknown as TemporaryReferences;
+}
+
+export type Copy = (refs: TemporaryReferences | undefined) => unknown;
+
+export interface Template {
+  bytes: Uint8Array;
+  /** A fresh copy for a caller (its temporary references fill the holes); `undefined`: decode. */
+  copy: Copy | undefined;
+}
+
+const production = process.env.NODE_ENV === 'production';
+
+/**
+ * Decode `bytes` once into a private template. A payload that refers to the caller's temporary
+ * references (children, callbacks) is decoded with placeholders in their place, in production
+ * builds only (development builds validate and freeze elements; they decode on every hit).
+ */
+export async function buildTemplate(bytes: Uint8Array): Promise<Template> {
+  const refers = refersToTemporaryReferences(bytes);
+  if (refers && !production) return { bytes, copy: undefined };
+  const value = await decodeValue(bytes, refers ? placeholderReferences() : undefined);
+  return { bytes, copy: copier(value) };
+}
+
+/** A fresh value from a template for a caller with temporary references `refs`. */
+export function handOut(template: Template, refs: TemporaryReferences | undefined): unknown {
+  if (template.copy !== undefined) return template.copy(refs);
+  return decodeValue(template.bytes, refs ?? new Map());
+}
+
 // --- Copies of decoded values -----------------------------------------------------------------
 
 /**
  * A function returning a deep copy of `value` each call, or `undefined` when the value holds
- * something that cannot be copied faithfully (promises, React elements, errors, functions,
- * class instances, frozen objects): those are decoded anew on every hit.
+ * something that cannot be copied faithfully (promises, lazy or frozen elements, errors,
+ * functions, class instances, frozen objects): those are decoded anew on every hit.
  *
- * Handles primitives, plain objects and arrays, Date, Map, Set, ArrayBuffer and typed arrays;
- * shared references and cycles are kept as such (a copy of a graph is a graph).
+ * Handles primitives, plain objects and arrays (production React elements are plain objects),
+ * Date, Map, Set, ArrayBuffer and typed arrays, and placeholders of temporary references (filled
+ * from the `refs` given to the copy); shared references and cycles are kept as such.
  */
-export function copier(value: unknown): (() => unknown) | undefined {
+export function copier(value: unknown): Copy | undefined {
   if (typeof value !== 'object' || value === null) {
     return typeof value === 'function' ? undefined : () => value;
   }
-  const seen = new Set<object>();
   const state = { shared: false };
-  if (!copyable(value, seen, state)) return undefined;
-  return state.shared ? () => copyGraph(value, new Map()) : () => copyTree(value);
+  if (!copyable(value, new Set(), state)) return undefined;
+  return state.shared ? (refs) => copyGraph(value, refs, new Map()) : (refs) => copyTree(value, refs);
 }
 
 function copyable(value: unknown, seen: Set<object>, state: { shared: boolean }): boolean {
   if (typeof value === 'function') return false;
   if (typeof value !== 'object' || value === null) return true;
+  if (holes.has(value)) return true;
   if (seen.has(value)) {
     state.shared = true;
     return true;
@@ -182,7 +236,6 @@ function copyable(value: unknown, seen: Set<object>, state: { shared: boolean })
   }
   if (value instanceof ArrayBuffer) return proto === ArrayBuffer.prototype;
   if (ArrayBuffer.isView(value)) {
-    // A view sharing its buffer with another view must stay shared: only copy lone views.
     return !(value.buffer instanceof SharedArrayBuffer) && Object.keys(value).length === typedLength(value);
   }
   return false;
@@ -192,52 +245,59 @@ function typedLength(view: ArrayBufferView): number {
   return view instanceof DataView ? 0 : (view as unknown as { length: number }).length;
 }
 
-function copyTree(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const out = new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyTree(value[i]);
-    return out;
-  }
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto === Object.prototype) {
-    const out: Record<string, unknown> = {};
-    for (const key in value) out[key] = copyTree((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return copySpecial(value, copyTree);
+function fill(hole: object, refs: TemporaryReferences | undefined): unknown {
+  return refs?.get(holes.get(hole)!);
 }
 
-function copyGraph(value: unknown, memo: Map<object, unknown>): unknown {
+function copyTree(value: unknown, refs: TemporaryReferences | undefined): unknown {
   if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyTree(value[i], refs);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto === Object.prototype && Object.isExtensible(value)) {
+    const out: Record<string, unknown> = {};
+    for (const key in value) out[key] = copyTree((value as Record<string, unknown>)[key], refs);
+    return out;
+  }
+  if (holes.has(value)) return fill(value, refs);
+  return copySpecial(value, (v) => copyTree(v, refs));
+}
+
+function copyGraph(value: unknown, refs: TemporaryReferences | undefined, memo: Map<object, unknown>): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (holes.has(value)) return fill(value, refs);
   const done = memo.get(value);
   if (done !== undefined) return done;
+  const copy = (v: unknown) => copyGraph(v, refs, memo);
   if (Array.isArray(value)) {
     const out = new Array<unknown>(value.length);
     memo.set(value, out);
-    for (let i = 0; i < value.length; i++) out[i] = copyGraph(value[i], memo);
+    for (let i = 0; i < value.length; i++) out[i] = copy(value[i]);
     return out;
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto === Object.prototype) {
     const out: Record<string, unknown> = {};
     memo.set(value, out);
-    for (const key in value) out[key] = copyGraph((value as Record<string, unknown>)[key], memo);
+    for (const key in value) out[key] = copy((value as Record<string, unknown>)[key]);
     return out;
   }
   if (value instanceof Map) {
     const out = new Map();
     memo.set(value, out);
-    for (const [k, v] of value) out.set(copyGraph(k, memo), copyGraph(v, memo));
+    for (const [k, v] of value) out.set(copy(k), copy(v));
     return out;
   }
   if (value instanceof Set) {
     const out = new Set();
     memo.set(value, out);
-    for (const v of value) out.add(copyGraph(v, memo));
+    for (const v of value) out.add(copy(v));
     return out;
   }
-  const out = copySpecial(value, (v) => copyGraph(v, memo));
+  const out = copySpecial(value, copy);
   memo.set(value, out);
   return out;
 }

@@ -122,6 +122,17 @@ describe('revalidateTag', () => {
     expect(await f(1)).toBe('1#2');
   });
 
+  it('with a frozen clock, revalidations and refills alternate correctly within one millisecond', async () => {
+    useFakeClock(7);
+    const f = tagged(['ms']);
+    expect(await f(1)).toBe('1#1');
+    for (let i = 2; i < 6; i++) {
+      await revalidateTag('ms');
+      expect(await f(1)).toBe(`1#${i}`);
+      expect(await f(1)).toBe(`1#${i}`);
+    }
+  });
+
   it('an entry whose fill started before the revalidation is stale when stored', async () => {
     useFakeClock(42);
     let release!: () => void;

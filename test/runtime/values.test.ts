@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { cacheFunction, configureCache, resetCache } from '../../src/runtime/index.js';
-import { copier } from '../../src/runtime/value.js';
+import { copier, placeholderReferences } from '../../src/runtime/value.js';
 import { createElement, recordingHandler, renderFlight, textOf, uid } from './helpers.js';
 
 beforeEach(() => resetCache());
@@ -244,16 +244,39 @@ describe('copier', () => {
   it('copies plain data deeply and refuses what it cannot copy faithfully', () => {
     const value = { a: [1, { b: new Date(5) }], m: new Map([[{ k: 1 }, new Set([1])]]) };
     const copy = copier(value)!;
-    const c = copy() as typeof value;
+    const c = copy(undefined) as typeof value;
     expect(c).toEqual(value);
     expect(c.a).not.toBe(value.a);
     expect([...c.m.keys()][0]).not.toBe([...value.m.keys()][0]);
-    expect(copier('text')!()).toBe('text');
+    expect(copier('text')!(undefined)).toBe('text');
     expect(copier(Promise.resolve(1))).toBeUndefined();
     expect(copier({ f: () => 1 })).toBeUndefined();
     expect(copier(Object.freeze({ a: 1 }))).toBeUndefined();
-    expect(copier(createElement('p'))).toBeUndefined();
+    // Development builds freeze elements: decoded on every hit. Production ones are plain objects.
+    expect(copier(createElement('p')) === undefined).toBe(process.env.NODE_ENV !== 'production');
     expect(copier(new (class X {})())).toBeUndefined();
     expect(copier(JSON.parse('{"__proto__": {"polluted": true}}'))).toBeUndefined();
+  });
+
+  it("fills the placeholders of temporary references with each caller's values", () => {
+    const placeholders = placeholderReferences();
+    const child = placeholders.get('$0:children')!;
+    const onClick = placeholders.get('$0:onClick')!;
+    // A production React element is a plain object: copied, with its holes filled.
+    const element = { $$typeof: Symbol.for('react.transitional.element'), type: 'div', key: null, ref: null, props: { children: [child, 'text'], onClick } };
+    const copy = copier({ element, again: child })!;
+    const first = copy(new Map<string, unknown>([['$0:children', 'A'], ['$0:onClick', 'fnA']])) as any;
+    const second = copy(new Map<string, unknown>([['$0:children', 'B'], ['$0:onClick', 'fnB']])) as any;
+    expect(first.element.props).toEqual({ children: ['A', 'text'], onClick: 'fnA' });
+    expect(first.again).toBe('A');
+    expect(second.element.props).toEqual({ children: ['B', 'text'], onClick: 'fnB' });
+    expect(second.element).not.toBe(first.element);
+    expect(second.element.$$typeof).toBe(Symbol.for('react.transitional.element'));
+    // Shared structure (a graph) keeps its holes too.
+    const shared = { x: 1, child };
+    const graph = copier({ a: shared, b: shared })!;
+    const g = graph(new Map([['$0:children', 'C']])) as any;
+    expect(g.a).toBe(g.b);
+    expect(g.a.child).toBe('C');
   });
 });
