@@ -33,7 +33,8 @@ export function createRsc({ clientManifest, serverManifest, onError = console.er
     // Server code is bundled, so webpack's own require loads the module by its id.
     const moduleExports = __webpack_require__(entry.id);
     const fn = moduleExports[entry.name];
-    if (typeof fn !== 'function' || (fn.$$typeof === SERVER_REFERENCE && fn.$$id !== id)) {
+    // Only what the runtime registered under this very id (serverReference / cacheFunction).
+    if (typeof fn !== 'function' || fn.$$typeof !== SERVER_REFERENCE || fn.$$id !== id) {
       throw new ActionError(404, 'Unknown Server Action');
     }
     return fn;
