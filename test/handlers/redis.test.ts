@@ -153,7 +153,8 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
   });
 
   it('answers a hit in one round trip: get + getExpiration(entry.tags) in the same turn', async () => {
-    const h = handler();
+    const prefix = freshPrefix();
+    const h = handler({ prefix });
     await h.set('k', entry('v', ['t1', 't2']));
     await h.updateTags(['t2'], 999);
     await h.get('k'); // loads the script
@@ -168,8 +169,8 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     expect(sent).toEqual(['evalsha']);
     // a later turn asks Redis again (remembered timestamps live for one event-loop turn only)
     await new Promise((r) => setImmediate(r));
-    await raw.set('unrelated', '1');
-    expect(await h.getExpiration(got!.tags)).toBe(999);
+    await raw.set(`${prefix}t:t1`, '1500'); // a revalidation by another instance
+    expect(await h.getExpiration(got!.tags)).toBe(1500);
     expect(sent).toEqual(['evalsha', 'mget']);
   });
 
@@ -179,6 +180,27 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     const got = await h.get('k');
     await h.updateTags(['t'], 5_000); // same turn chain as the get
     expect(await h.getExpiration(got!.tags)).toBe(5_000);
+  });
+
+  it('never reports a tag time older than a revalidation that completed before the get, under concurrency', async () => {
+    const prefix = freshPrefix();
+    const w = handler({ prefix });
+    const r = handler({ prefix });
+    const tags = Array.from({ length: 20 }, (_, i) => `tag-${i}`);
+    await Promise.all(tags.map((tag, i) => w.set(`k${i}`, entry(`v${i}`, [tag, 'common']))));
+    let violations = 0;
+    await Promise.all(
+      tags.map(async (tag, i) => {
+        for (let round = 1; round <= 30; round++) {
+          const time = round * 100 + i;
+          await w.updateTags([tag], time); // completed before the reads below start
+          // another entry's get lands in the same turn, remembering the times of other tags
+          const [got] = await Promise.all([r.get(`k${i}`), r.get(`k${(i + 1) % tags.length}`)]);
+          if ((await r.getExpiration(got!.tags)) < time) violations++;
+        }
+      }),
+    );
+    expect(violations).toBe(0);
   });
 
   it('reads a corrupt, truncated or foreign value as a miss (and says so in the debug log)', async () => {
