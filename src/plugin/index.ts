@@ -39,9 +39,9 @@ const plugin: (api: object, options: Record<string, unknown> | undefined, dirnam
           if (options.layer === 'server') compileServer(ctx, scan);
           else compileClient(ctx, scan);
 
-          // Bindings moved and new ones appeared: later plugins (TypeScript's import elision among
-          // them) must see the scope as it is now.
-          program.scope.crawl();
+          // No scope re-crawl (a whole extra traversal): moved functions get fresh scopes when Babel
+          // visits them at their new place, moved nested declarations keep their binding, and the
+          // runtime import is left unregistered so TypeScript's import elision never drops it.
           ctx.references.sort((a, b) => a.loc.line - b.loc.line || a.loc.column - b.loc.column);
           references.push(...ctx.references);
         },

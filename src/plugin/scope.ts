@@ -1,7 +1,7 @@
 // Closure analysis of one directive function: which outer values it reads (DESIGN.md §3), and
 // the `this` / `super` / `arguments` check, in one Babel traversal of the function only.
 import type { BabelFile, NodePath } from '@babel/core';
-import type { Binding, Scope } from '@babel/traverse';
+import type { Binding, Scope, Visitor } from '@babel/traverse';
 import type * as t from '@babel/types';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 
@@ -83,6 +83,69 @@ function isWriteTarget(top: NodePath): boolean {
   }
 }
 
+interface ClosureState {
+  fnScope: Scope;
+  programScope: Scope;
+  exclude: Binding | undefined;
+  /** Depth of nested functions / class members that have their own `this`. */
+  ownThisDepth: number;
+  raw: { path: NodePath<t.Identifier | t.JSXIdentifier>; binding: Binding; segments: Segment[] }[];
+  file: BabelFile;
+  directive: string;
+}
+
+function forbid(state: ClosureState, node: t.Node, what: string): never {
+  throw diagnostic(
+    state.file,
+    node,
+    Codes.thisSuperArguments,
+    `\`${what}\` cannot be used inside a ${quote(state.directive)} function: it runs detached from its caller. ` +
+      'Pass the value as an argument instead.',
+  );
+}
+
+// One visitor object for every function: Babel prepares ("explodes") a visitor once per object.
+const closureVisitor: Visitor<ClosureState> = {
+  enter(p, state) {
+    const type = p.node.type;
+    if (type.startsWith('TS') && !TS_VALUE_NODES.has(type)) p.skip();
+    else if (type === 'TypeAnnotation' || type === 'TypeParameterDeclaration' || type === 'TypeParameterInstantiation') p.skip();
+    else if (OWN_THIS.has(type)) state.ownThisDepth++;
+  },
+  exit(p, state) {
+    if (OWN_THIS.has(p.node.type)) state.ownThisDepth--;
+  },
+  Function: {
+    enter(p, state) {
+      if (!p.isArrowFunctionExpression()) state.ownThisDepth++;
+    },
+    exit(p, state) {
+      if (!p.isArrowFunctionExpression()) state.ownThisDepth--;
+    },
+  },
+  ThisExpression(p, state) {
+    if (state.ownThisDepth === 0) forbid(state, p.node, 'this');
+  },
+  Super(p, state) {
+    if (state.ownThisDepth === 0) forbid(state, p.node, 'super');
+  },
+  MetaProperty(p, state) {
+    if (state.ownThisDepth === 0 && p.node.meta.name === 'new') forbid(state, p.node, 'new.target');
+  },
+  ReferencedIdentifier(p, state) {
+    const node = p.node as t.Identifier | t.JSXIdentifier;
+    const name = node.name;
+    const binding = p.scope.getBinding(name);
+    if (!binding) {
+      if (name === 'arguments' && state.ownThisDepth === 0 && p.isIdentifier()) forbid(state, node, 'arguments');
+      return;
+    }
+    if (binding.scope === state.programScope || binding === state.exclude) return;
+    if (isWithin(binding.scope, state.fnScope)) return;
+    state.raw.push({ path: p as NodePath<t.Identifier | t.JSXIdentifier>, binding, segments: memberChain(p) });
+  },
+};
+
 /**
  * Captures of `fn`: reads of bindings declared outside `fn` but not at module level, as member
  * chains, deduplicated by prefix, in order of first appearance. `exclude` is a binding that is
@@ -94,60 +157,17 @@ export function analyseClosure(
   directive: string,
   exclude: Binding | undefined,
 ): ClosureAnalysis {
-  const fnScope = fn.scope;
-  const programScope = fn.scope.getProgramParent();
-  let ownThisDepth = 0;
-  const raw: { path: NodePath<t.Identifier | t.JSXIdentifier>; binding: Binding; segments: Segment[] }[] = [];
-
-  const enterOwnThis = (p: NodePath): void => {
-    if (!p.isArrowFunctionExpression()) ownThisDepth++;
+  const state: ClosureState = {
+    fnScope: fn.scope,
+    programScope: fn.scope.getProgramParent(),
+    exclude,
+    ownThisDepth: 0,
+    raw: [],
+    file,
+    directive,
   };
-  const exitOwnThis = (p: NodePath): void => {
-    if (!p.isArrowFunctionExpression()) ownThisDepth--;
-  };
-  const forbid = (node: t.Node, what: string): never => {
-    throw diagnostic(
-      file,
-      node,
-      Codes.thisSuperArguments,
-      `\`${what}\` cannot be used inside a ${quote(directive)} function: it runs detached from its caller. ` +
-        'Pass the value as an argument instead.',
-    );
-  };
-
-  fn.traverse({
-    enter(p) {
-      const type = p.node.type;
-      if (type.startsWith('TS') && !TS_VALUE_NODES.has(type)) p.skip();
-      else if (type === 'TypeAnnotation' || type === 'TypeParameterDeclaration' || type === 'TypeParameterInstantiation') p.skip();
-      else if (OWN_THIS.has(type)) ownThisDepth++;
-    },
-    exit(p) {
-      if (OWN_THIS.has(p.node.type)) ownThisDepth--;
-    },
-    Function: { enter: enterOwnThis, exit: exitOwnThis },
-    ThisExpression(p) {
-      if (ownThisDepth === 0) forbid(p.node, 'this');
-    },
-    Super(p) {
-      if (ownThisDepth === 0) forbid(p.node, 'super');
-    },
-    MetaProperty(p) {
-      if (ownThisDepth === 0 && p.node.meta.name === 'new') forbid(p.node, 'new.target');
-    },
-    ReferencedIdentifier(p) {
-      const node = p.node as t.Identifier | t.JSXIdentifier;
-      const name = node.name;
-      const binding = p.scope.getBinding(name);
-      if (!binding) {
-        if (name === 'arguments' && ownThisDepth === 0 && p.isIdentifier()) forbid(node, 'arguments');
-        return;
-      }
-      if (binding.scope === programScope || binding === exclude) return;
-      if (isWithin(binding.scope, fnScope)) return;
-      raw.push({ path: p as NodePath<t.Identifier | t.JSXIdentifier>, binding, segments: memberChain(p) });
-    },
-  });
+  fn.traverse(closureVisitor, state);
+  const raw = state.raw;
 
   // Prefix dedupe: a chain is dropped when a shorter chain on the same binding covers it.
   const byKey = new Map<string, Capture>();

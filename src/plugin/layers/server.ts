@@ -78,6 +78,7 @@ function prepareInline(ctx: CompileContext, scan: ScanResult, fileInfo: Referenc
   }
   const counters = { cache: 0, server: 0 };
   const result: InlineFunction[] = [];
+  const children = new Map<NodePath, Map<string, NodePath | NodePath[]>>();
   for (const found of scan.functions) {
     ctx.directiveFunctions.add(found.node);
     if (exportedFunctions.has(found.node)) {
@@ -93,9 +94,29 @@ function prepareInline(ctx: CompileContext, scan: ScanResult, fileInfo: Referenc
       continue;
     }
     const exportName = ctx.names.take(`$$${found.info.type}_${counters[found.info.type]++}`);
-    result.push({ ...found, exportName, path: ctx.program.get(found.keyPath) as InlineFunction['path'] });
+    result.push({ ...found, exportName, path: pathAt(ctx.program, found.keyPath, children) as InlineFunction['path'] });
   }
   return result;
+}
+
+/**
+ * `program.get('body.3.declarations.0.init')`, but sharing the child lists between lookups:
+ * `get('body')` builds the paths of the whole list, so calling it once per function would be
+ * quadratic in the number of statements.
+ */
+function pathAt(program: NodePath, keyPath: string, children: Map<NodePath, Map<string, NodePath | NodePath[]>>): NodePath {
+  const parts = keyPath.split('.');
+  let path: NodePath = program;
+  for (let i = 0; i < parts.length; i++) {
+    const key = parts[i]!;
+    let byKey = children.get(path);
+    if (!byKey) children.set(path, (byKey = new Map()));
+    let child = byKey.get(key);
+    if (!child) byKey.set(key, (child = path.get(key) as NodePath | NodePath[]));
+    if (Array.isArray(child)) child = child[Number(parts[++i])]!;
+    path = child;
+  }
+  return path;
 }
 
 function compileFileTarget(ctx: CompileContext, info: ReferenceDirective, target: ExportTarget): void {
