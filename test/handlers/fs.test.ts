@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createFsHandler, type FsCacheHandler } from '../../src/runtime/handlers/fs.js';
 import { entry, text } from './support/entries.js';
-import { startPeer, type Peer } from './support/peer-process.js';
+import { startPeer, startRuntimePeer, type Peer } from './support/peer-process.js';
 
 
 const dirs: string[] = [];
@@ -166,6 +166,26 @@ describe('filesystem handler', () => {
       // and this process sees it too
       const h = handler({ dir });
       expect(await h.getExpiration(['posts'])).toBe(1234);
+    });
+
+    it('two server processes share cached results and revalidations through the runtime', async () => {
+      type Product = { id: number; computedBy: number; price: number };
+      const dir = freshDir();
+      const [a, b] = await Promise.all([startRuntimePeer('fs', { dir }), startRuntimePeer('fs', { dir })]);
+      peers.push(a, b);
+      const filled = await a.call<Product>('call', { product: 1 });
+      expect(await b.call<Product>('call', { product: 1 })).toEqual(filled);
+      expect(await b.call('bodies')).toEqual({ product: 0 });
+      await new Promise((r) => setTimeout(r, 5));
+      await b.call('revalidateTag', { tag: 'product-1' });
+      await a.call('setPrice', { price: 20 });
+      expect(await a.call<Product>('call', { product: 1 })).toMatchObject({ price: 20, computedBy: a.process.pid });
+      expect(await a.call('bodies')).toEqual({ product: 2 });
+      // a process started later (a restart) hits what they stored
+      const c = await startRuntimePeer('fs', { dir });
+      peers.push(c);
+      expect(await c.call<Product>('call', { product: 1 })).toMatchObject({ price: 20, computedBy: a.process.pid });
+      expect(await c.call('bodies')).toEqual({ product: 0 });
     });
 
     it('several processes writing and reading the same keys never read a broken entry', async () => {

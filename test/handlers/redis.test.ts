@@ -377,8 +377,8 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     type Product = { id: number; name: string; computedBy: number; price: number };
     beforeAll(async () => {
       [a, b] = await Promise.all([
-        startRuntimePeer({ url: server.url, prefix }),
-        startRuntimePeer({ url: server.url, prefix }),
+        startRuntimePeer('redis', { url: server.url, prefix }),
+        startRuntimePeer('redis', { url: server.url, prefix }),
       ]);
     });
     afterAll(async () => {

@@ -25,10 +25,10 @@ export async function startPeer(kind: 'redis' | 'fs', options: Record<string, un
   return spawnPeer(script('peer.mjs'), [join(dir, `handlers/${kind}.js`), factory, JSON.stringify(options)]);
 }
 
-/** A process running cached functions through the runtime, with a Redis handler as `default`. */
-export async function startRuntimePeer(options: Record<string, unknown>): Promise<Peer> {
+/** A process running cached functions through the runtime, with this handler as `default`. */
+export async function startRuntimePeer(kind: 'redis' | 'fs', options: Record<string, unknown>): Promise<Peer> {
   const dir = await compiledRuntime();
-  return spawnPeer(script('runtime-peer.mjs'), [dir, JSON.stringify(options)]);
+  return spawnPeer(script('runtime-peer.mjs'), [dir, kind, JSON.stringify(options)]);
 }
 
 async function spawnPeer(path: string, args: string[]): Promise<Peer> {

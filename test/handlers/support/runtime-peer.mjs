@@ -1,14 +1,30 @@
-// A server process using the cache runtime with a Redis handler, driven over stdin/stdout
-// (see peer-process.ts):  node --conditions react-server runtime-peer.mjs <compiled runtime dir> <options JSON>
+// A server process using the cache runtime with a Redis or filesystem handler, driven over
+// stdin/stdout (see peer-process.ts):
+//   node --conditions react-server runtime-peer.mjs <compiled runtime dir> redis|fs <options JSON>
 import { serve } from './serve.mjs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const [dir, optionsJson] = process.argv.slice(2);
+const [dir, kind, optionsJson] = process.argv.slice(2);
 const runtime = await import(pathToFileURL(join(dir, 'index.js')).href);
-const { createRedisHandler } = await import(pathToFileURL(join(dir, 'handlers/redis.js')).href);
-const handler = createRedisHandler(JSON.parse(optionsJson));
-runtime.configureCache({ handlers: { default: handler } });
+const handlers = await import(pathToFileURL(join(dir, `handlers/${kind}.js`)).href);
+const create = kind === 'redis' ? handlers.createRedisHandler : handlers.createFsHandler;
+const handler = create(JSON.parse(optionsJson));
+// The runtime returns a filled value without waiting for the handler to store it; a request to
+// this "server" is answered once its writes are done, so the other process can rely on them.
+const writes = new Set();
+const tracked = {
+  get: (key) => handler.get(key),
+  set: (key, entry) => {
+    const write = handler.set(key, entry);
+    writes.add(write);
+    write.catch(() => {}).finally(() => writes.delete(write));
+    return write;
+  },
+  getExpiration: (tags) => handler.getExpiration(tags),
+  updateTags: (tags, timestamp) => handler.updateTags(tags, timestamp),
+};
+runtime.configureCache({ handlers: { default: tracked } });
 
 /** How many times each body really ran in this process. */
 const bodies = { product: 0 };
@@ -20,11 +36,15 @@ const getProduct = runtime.cacheFunction('test-product-id', 'default', async (id
 });
 
 const ops = {
-  call: ({ product }) => getProduct(product),
+  call: async ({ product }) => {
+    const value = await getProduct(product);
+    await Promise.allSettled([...writes]);
+    return value;
+  },
   bodies: () => bodies,
   setPrice: ({ price }) => { globalThis.price = price; },
   revalidateTag: ({ tag }) => runtime.revalidateTag(tag),
-  close: async () => { await handler.close(); setImmediate(() => process.exit(0)); },
+  close: async () => { await handler.close?.(); setImmediate(() => process.exit(0)); },
 };
 
 serve(ops);
