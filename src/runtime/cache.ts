@@ -5,7 +5,7 @@ import { callHandler, handlerFor, keyNamespace, now, resetConfig } from './confi
 import { debug, debugEnabled, describeError, shortKey } from './debug.js';
 import { syncAccessOf } from './handlers/memory.js';
 import type { CacheEntry, CacheHandler } from './handlers/types.js';
-import { callKey, primitiveCallKey, type CallKey } from './key.js';
+import { callKey, keyPrefix, primitiveCallKey, type CallKey } from './key.js';
 import { scopeLife } from './life.js';
 import { absorbInner, createScope, currentScope, runInScope, type CacheScope } from './scope.js';
 import { entryTimestamp, localExpiration, resetTags, tagRevision } from './tags.js';
@@ -27,6 +27,9 @@ interface CachedFunction {
   readonly kind: string;
   readonly name: string;
   readonly fn: AsyncFunction;
+  /** `keyPrefix(namespace, id)`, kept for the namespace it was made for. */
+  prefix: string;
+  prefixNamespace: string;
 }
 
 interface Fill {
@@ -106,7 +109,7 @@ export function cacheFunction<F extends AsyncFunction>(id: string, kind: string,
   if (typeof fn !== 'function') {
     throw new TypeError(`cacheFunction("${id}"): expected a function, got ${fn === null ? 'null' : typeof fn}.`);
   }
-  const cached: CachedFunction = { id, kind, name: fn.name || id, fn };
+  const cached: CachedFunction = { id, kind, name: fn.name || id, fn, prefix: '', prefixNamespace: '' };
   const wrapper = function (this: unknown, ...args: unknown[]) {
     return cachedCall(cached, args);
   };
@@ -125,7 +128,11 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
   const { kind } = cached;
   const handler = handlerFor(kind);
   const namespace = keyNamespace();
-  const call = primitiveCallKey(namespace, cached.id, args) ?? (await keyOf(cached, namespace, args));
+  if (cached.prefixNamespace !== namespace) {
+    cached.prefix = keyPrefix(namespace, cached.id);
+    cached.prefixNamespace = namespace;
+  }
+  const call = primitiveCallKey(cached.prefix, args) ?? (await keyOf(cached, args));
   const outer = currentScope();
 
   // The in-process memory handler is read synchronously: a hit then needs no promise at all.
@@ -170,15 +177,13 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
   return materialize(call, fill.entry.value);
 }
 
-async function keyOf(cached: CachedFunction, namespace: string, args: unknown[]): Promise<CallKey> {
-  try {
-    return await callKey(namespace, cached.id, args);
-  } catch (error) {
+function keyOf(cached: CachedFunction, args: unknown[]): Promise<CallKey> {
+  return callKey(cached.prefix, args).catch((error: unknown) => {
     throw new TypeError(
       `'use cache': the arguments of "${cached.name}" cannot be serialised into a cache key: ${describeError(error)}`,
       { cause: error },
     );
-  }
+  });
 }
 
 type Freshness = 'fresh' | 'stale' | 'expired' | 'revalidated';

@@ -69,23 +69,29 @@ export function encodePrimitiveArgs(args: readonly unknown[]): string | undefine
   return out + ']';
 }
 
-/** The key of a call whose arguments are all primitives, without a promise; else `undefined`. */
-export function primitiveCallKey(namespace: string, id: string, args: readonly unknown[]): CallKey | undefined {
-  const body = encodePrimitiveArgs(args);
-  if (body === undefined) return undefined;
-  return { key: hashString(namespace + id + '\0' + body), body, refs: undefined, opaque: false };
+/** What every key of function `id` starts with: the key namespace, the id and a separator. */
+export function keyPrefix(namespace: string, id: string): string {
+  return namespace + id + '\0';
 }
 
-export async function callKey(namespace: string, id: string, args: readonly unknown[]): Promise<CallKey> {
-  const fast = primitiveCallKey(namespace, id, args);
-  if (fast !== undefined) return fast;
+/** The key of a call whose arguments are all primitives, without a promise; else `undefined`. */
+export function primitiveCallKey(prefix: string, args: readonly unknown[]): CallKey | undefined {
+  const body = encodePrimitiveArgs(args);
+  if (body === undefined) return undefined;
+  return { key: hashString(prefix + body), body, refs: undefined, opaque: false };
+}
+
+/** The key of any call; rejects with React's error when an argument cannot be encoded. */
+export function callKey(prefix: string, args: readonly unknown[]): Promise<CallKey> {
+  const fast = primitiveCallKey(prefix, args);
+  if (fast !== undefined) return Promise.resolve(fast);
   const refs = client.createTemporaryReferenceSet();
-  const body = await client.encodeReply(args, { temporaryReferences: refs });
-  if (typeof body === 'string') {
-    return { key: hashString(namespace + id + '\0' + body), body, refs, opaque: body.includes('"$T') };
-  }
-  const { key, opaque } = await hashFormData(namespace + id + '\0', body);
-  return { key, body, refs, opaque };
+  return client.encodeReply(args, { temporaryReferences: refs }).then((body): CallKey | Promise<CallKey> => {
+    if (typeof body === 'string') {
+      return { key: hashString(prefix + body), body, refs, opaque: body.includes('"$T') };
+    }
+    return hashFormData(prefix, body).then(({ key, opaque }) => ({ key, body, refs, opaque }));
+  });
 }
 
 function hashString(text: string): string {

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createTemporaryReferenceSet, encodeReply } from 'react-server-dom-webpack/client';
 import { cacheFunction, configureCache, resetCache } from '../../src/runtime/index.js';
 import { keyNamespace } from '../../src/runtime/config.js';
-import { callKey, encodePrimitiveArgs, primitiveCallKey } from '../../src/runtime/key.js';
+import { callKey, encodePrimitiveArgs, keyPrefix, primitiveCallKey } from '../../src/runtime/key.js';
 import { createElement, recordingHandler, uid } from './helpers.js';
 
 beforeEach(() => resetCache());
@@ -57,7 +57,7 @@ describe('cache keys', () => {
       constructor(public n: number) {}
     }
     const ns = keyNamespace();
-    const k = async (extra: unknown) => (await callKey(ns, 'id', [1, { extra }])).key;
+    const k = async (extra: unknown) => (await callKey(keyPrefix(ns, 'id'), [1, { extra }])).key;
     const plain = await k('$T-not-really');
     const keys = await Promise.all([
       k(() => 1),
@@ -121,26 +121,26 @@ describe('cache keys', () => {
     const args = ['$x', -0, 1n, undefined, null, true, NaN];
     const body = await encodeReply(args, { temporaryReferences: createTemporaryReferenceSet() });
     const expected = createHash('sha256').update(ns + 'id' + '\0' + body).digest('hex');
-    expect(primitiveCallKey(ns, 'id', args)!.key).toBe(expected);
-    expect((await callKey(ns, 'id', args)).key).toBe(expected);
-    expect(primitiveCallKey(ns, 'id', [{}])).toBeUndefined();
-    expect(primitiveCallKey(ns, 'id', [Symbol('s')])).toBeUndefined();
+    expect(primitiveCallKey(keyPrefix(ns, 'id'), args)!.key).toBe(expected);
+    expect((await callKey(keyPrefix(ns, 'id'), args)).key).toBe(expected);
+    expect(primitiveCallKey(keyPrefix(ns, 'id'), [{}])).toBeUndefined();
+    expect(primitiveCallKey(keyPrefix(ns, 'id'), [Symbol('s')])).toBeUndefined();
   });
 
   it('FormData payloads (Maps, Sets, typed arrays, promises) are made canonical before hashing', async () => {
     const ns = keyNamespace();
     const later = <T>(value: T, ms: number) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
     // The same values, resolved in the opposite order: FormData entries come in another order.
-    const a = await callKey(ns, 'id', [later('first', 20), later('second', 1), new Map([[1, 'one']])]);
-    const b = await callKey(ns, 'id', [later('first', 1), later('second', 20), new Map([[1, 'one']])]);
+    const a = await callKey(keyPrefix(ns, 'id'), [later('first', 20), later('second', 1), new Map([[1, 'one']])]);
+    const b = await callKey(keyPrefix(ns, 'id'), [later('first', 1), later('second', 20), new Map([[1, 'one']])]);
     expect(a.body).toBeInstanceOf(FormData);
     expect([...(a.body as FormData).keys()]).not.toEqual([...(b.body as FormData).keys()]);
     expect(a.key).toBe(b.key);
-    const c = await callKey(ns, 'id', [later('first', 1), later('other', 1), new Map([[1, 'one']])]);
+    const c = await callKey(keyPrefix(ns, 'id'), [later('first', 1), later('other', 1), new Map([[1, 'one']])]);
     expect(c.key).not.toBe(a.key);
-    const d = await callKey(ns, 'id', [new Uint8Array([1, 2, 3]), new Set(['x'])]);
-    const e = await callKey(ns, 'id', [new Uint8Array([1, 2, 3]), new Set(['x'])]);
-    const g = await callKey(ns, 'id', [new Uint8Array([1, 2, 4]), new Set(['x'])]);
+    const d = await callKey(keyPrefix(ns, 'id'), [new Uint8Array([1, 2, 3]), new Set(['x'])]);
+    const e = await callKey(keyPrefix(ns, 'id'), [new Uint8Array([1, 2, 3]), new Set(['x'])]);
+    const g = await callKey(keyPrefix(ns, 'id'), [new Uint8Array([1, 2, 4]), new Set(['x'])]);
     expect(d.key).toBe(e.key);
     expect(d.key).not.toBe(g.key);
   });

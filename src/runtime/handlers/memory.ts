@@ -32,6 +32,8 @@ const TAG_OVERHEAD = 16;
 interface Slot {
   entry: CacheEntry;
   bytes: number;
+  /** Insertion sequence number: the Map's order is the order of these. */
+  seq: number;
 }
 
 export function entryCost(key: string, entry: CacheEntry): number {
@@ -74,11 +76,18 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
     }
   }
 
+  let seq = 0;
+
   function get(key: string): CacheEntry | undefined {
     const slot = entries.get(key);
     if (slot === undefined) return undefined;
-    entries.delete(key);
-    entries.set(key, slot);
+    // Move to the most recent end only from the older half: hot entries are not moved on every
+    // read, and an entry read since it entered the older half is never the next one evicted.
+    if (seq - slot.seq > entries.size >> 1) {
+      entries.delete(key);
+      slot.seq = ++seq;
+      entries.set(key, slot);
+    }
     return slot.entry;
   }
 
@@ -117,7 +126,7 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
       }
       const bytes = entryCost(key, entry);
       if (bytes > maxBytes) return;
-      entries.set(key, { entry, bytes });
+      entries.set(key, { entry, bytes, seq: ++seq });
       size += bytes;
       if (size > maxBytes) evict();
     },
