@@ -272,7 +272,7 @@ export function checkFile(api, file, code, { injectSeed, root = PROJECT_ROOT } =
   }
 
   if (typeof injectSeed === 'number' && !baselineError) {
-    const injected = injectDirectives(parse, code, file, createRng(injectSeed), 3);
+    const injected = injectDirectives(parse, code, file, createRng(injectSeed), 6);
     if (injected) {
       const result = checkInjected(api, file, injected, root);
       problems.push(...result.problems);
@@ -351,7 +351,7 @@ function checkOutput(api, file, output, refs, where, { declared: checkDeclared =
     if (!exported.has(ref.exportName)) {
       problems.push({ kind: 'reference-not-exported', message: `${where}: ${ref.kind} reference ${JSON.stringify(ref.exportName)} is not exported` });
     }
-    if (checkDeclared && ref.exportName !== 'default' && ref.localName && !declared.has(ref.localName)) {
+    if (checkDeclared && ref.level === 'file' && ref.exportName !== 'default' && ref.localName && !declared.has(ref.localName)) {
       problems.push({ kind: 'reference-not-declared', message: `${where}: local ${JSON.stringify(ref.localName)} of ${JSON.stringify(ref.exportName)} is not declared at top level` });
     }
     if (!output.includes(ref.id)) problems.push({ kind: 'id-not-in-output', message: `${where}: ${ref.id} (${ref.exportName})` });
@@ -363,7 +363,7 @@ function checkOutput(api, file, output, refs, where, { declared: checkDeclared =
  * Runs checkFile over `files` in worker threads, with a watchdog per file (a hang is a failure,
  * never a stuck test run). `pluginUrl` is the built plugin (dist/plugin/index.js).
  */
-export async function runCorpus(files, { pluginUrl, injectSeed, workers = Math.max(1, Math.min(4, os.availableParallelism?.() ?? 2)), timeoutMs = (size) => 60_000 + size / 20, onResult = () => {} }) {
+export async function runCorpus(files, { pluginUrl, injectSeed, workers = Math.max(1, Math.min(4, os.availableParallelism?.() ?? 2)), timeoutMs = (size) => 120_000 + size / 5, onResult = () => {} }) {
   const queue = files.map((file, index) => ({ file, index }));
   const results = [];
   const workerUrl = new URL('./corpus-worker.mjs', import.meta.url);

@@ -71,7 +71,10 @@ describe('compiled programs behave like the originals (pass-through runtime)', (
       fc.asyncProperty(programArb, fc.array(runArgsArb, { minLength: 3, maxLength: 3 }), async (plan, argLists) => {
         const source = renderProgram(plan);
         const compiled = compile(source);
-        if (/['"]use (cache|server)/.test(source)) withDirectives++;
+        if (/['"]use (cache|server)/.test(source)) {
+          withDirectives++;
+          expect(compiled, 'the runtime is imported').toContain(RUNTIME);
+        }
         expect(compiled, 'directives are compiled away').not.toMatch(/^\s*['"]use (cache|server)/m);
         const original = evaluate(source);
         const transformed = evaluate(compiled);
