@@ -33,6 +33,7 @@ function pipelines(plugin, pluginOptions = {}) {
   return {
     without: { ...base },
     with: { ...base, plugins: [[plugin, pluginOptions]] },
+    pluginOptions,
   };
 }
 
@@ -47,13 +48,17 @@ function transformer(options, file, code) {
  */
 function timedPlugin(plugin) {
   const meter = { ms: 0 };
+  let depth = 0; // a visitor running inside another one is counted once, by the outer one
   const time = (fn) =>
     function timed(...args) {
+      if (depth > 0) return fn.apply(this, args);
+      depth++;
       const start = performance.now();
       try {
         return fn.apply(this, args);
       } finally {
         meter.ms += performance.now() - start;
+        depth--;
       }
     };
   const wrapped = (api, options, dirname) => {
@@ -77,10 +82,14 @@ function timedPlugin(plugin) {
   return { plugin: wrapped, meter };
 }
 
-/** Median share of one transform's time spent inside the plugin's visitors. */
-function visitorShare(plugin, file, code, pluginOptions, runs) {
+/**
+ * Median time of one transform with the plugin, and median time spent inside the plugin's
+ * visitors during it. `files` is a list of { file, code, options } transformed as one unit.
+ */
+function visitorShare(plugin, files, runs) {
   const { plugin: timed, meter } = timedPlugin(plugin);
-  const run = transformer(pipelines(timed, pluginOptions).with, file, code);
+  const each = files.map((f) => transformer(pipelines(timed, f.options ?? {}).with, f.file, f.code));
+  const run = () => each.forEach((transform) => transform());
   for (let i = 0; i < 5; i++) run();
   const shares = [];
   const totals = [];
@@ -110,21 +119,43 @@ function fixtureCorpus() {
   return found.sort();
 }
 
-const visitorInputs = (x) => x.lines === 2000 && x.level === 'inline' && x.directives !== 5;
+const visitorName = (what) => `compile ${what}: whole ÷ whole minus plugin visitors`;
+
+/** value: whole transform with the plugin; baseline: the same runs minus the plugin's own time. */
+function emitVisitorShare(name, target, plugin, files, runs) {
+  // Their ratio estimates the plugin's cost without run-to-run noise (it leaves out Babel's own
+  // cost of dispatching to one more plugin, which is tiny).
+  const share = visitorShare(plugin, files, runs);
+  const rest = share.total - share.plugin;
+  emit(figure({ name, value: share.total, unit: 'ms', baseline: rest, ratio: share.total / rest, target }));
+}
+
+/** Babel's warnings (e.g. preset-typescript's about unregistered bindings): counted, printed once each. */
+const warnings = new Map();
+const originalWarn = console.warn;
+console.warn = (...args) => {
+  const text = args.map(String).join(' ');
+  warnings.set(text, (warnings.get(text) ?? 0) + 1);
+};
+function reportWarnings(where) {
+  for (const [text, count] of warnings) {
+    originalWarn(`  warning printed ${count}× while compiling ${where}: ${text.split('\n').slice(0, 2).join(' ')}`);
+  }
+  warnings.clear();
+}
 
 async function main() {
   const loaded = await loadDist('plugin/index.js');
   const plugin = loaded.module?.default;
   const inputs = writeInputs(path.join(outDir, 'inputs'));
-  const batches = quick ? 5 : 31;
+  const batches = quick ? 5 : 21;
 
   if (typeof plugin !== 'function') {
     const reason = loaded.missing ?? 'plugin/index.js has no default export';
     for (const input of inputs) emit(notAvailable(`compile ${input.name} ÷ without plugin`, 'ms', targetFor(input.directives), reason));
     emit(notAvailable('compile fixture corpus ÷ without plugin', 'ms', 1.05, reason));
-    for (const input of inputs.filter(visitorInputs)) {
-      emit(notAvailable(`compile ${input.name}: whole ÷ whole minus plugin visitors`, 'ms', targetFor(input.directives), reason));
-    }
+    for (const input of inputs) emit(notAvailable(visitorName(input.name), 'ms', targetFor(input.directives), reason));
+    emit(notAvailable(visitorName('fixture corpus'), 'ms', 1.05, reason));
     return;
   }
 
@@ -140,9 +171,12 @@ async function main() {
       );
       progress(`${name}: ${r.value.toFixed(2)} ms vs ${r.baseline.toFixed(2)} ms`);
       emit(figure({ name, value: r.value, unit: 'ms', baseline: r.baseline, ratio: r.ratio, target: targetFor(input.directives), note: spreadNote(r) }));
+      emitVisitorShare(visitorName(input.name), targetFor(input.directives), plugin, [input], quick ? 5 : input.lines > 1000 ? 9 : 31);
     } catch (error) {
       emit(notAvailable(name, 'ms', targetFor(input.directives), `compile error: ${String(error.message).split('\n')[0].slice(0, 120)}`));
+      emit(notAvailable(visitorName(input.name), 'ms', targetFor(input.directives), 'compile error'));
     }
+    reportWarnings(input.name);
   }
 
   // The fixture corpus: every fixture input that compiles (error fixtures are skipped), with its
@@ -157,7 +191,7 @@ async function main() {
       const code = readFileSync(file, 'utf8');
       const run = transformer(pipes.with, file, code);
       run();
-      corpus.push({ with: run, without: transformer(pipes.without, file, code) });
+      corpus.push({ with: run, without: transformer(pipes.without, file, code), file, code, options: pipes.pluginOptions });
     } catch {
       // an error fixture, or options this pipeline does not take: not part of the speed corpus
     }
@@ -172,18 +206,10 @@ async function main() {
       { warmupMs: quick ? 200 : 1000, size: 1, batches },
     );
     emit(figure({ name: corpusName, value: r.value, unit: 'ms', baseline: r.baseline, ratio: r.ratio, target: 1.05, note: spreadNote(r) }));
+    emitVisitorShare(visitorName(`fixture corpus (${corpus.length} files)`), 1.05, plugin, corpus, quick ? 5 : 15);
   }
+  reportWarnings('the fixture corpus');
 
-  // Visitor share on the big files: the plugin's own time over the whole transform without it.
-  for (const input of inputs.filter(visitorInputs)) {
-    // value: whole transform with the plugin; baseline: the same run minus the time spent inside
-    // the plugin's visitors. Their ratio estimates the plugin's cost without run-to-run noise
-    // (it leaves out Babel's own cost of dispatching to one more plugin, which is tiny).
-    const name = `compile ${input.name}: whole ÷ whole minus plugin visitors`;
-    const share = visitorShare(plugin, input.file, input.code, {}, quick ? 5 : 15);
-    const rest = share.total - share.plugin;
-    emit(figure({ name, value: share.total, unit: 'ms', baseline: rest, ratio: share.total / rest, target: targetFor(input.directives) }));
-  }
 }
 
 await main();
