@@ -21,6 +21,7 @@ export const Codes = {
   inlineDirectiveOnClientLayer: 'E014',
   exportAll: 'E015',
   recursiveCapture: 'E016',
+  privateName: 'E017',
 } as const;
 
 export type Code = (typeof Codes)[keyof typeof Codes];

@@ -84,6 +84,9 @@ function isWriteTarget(top: NodePath): boolean {
 }
 
 interface ClosureState {
+  fnNode: t.Node;
+  /** Classes entered inside the function: their private names (`#x`) stay valid when lifted. */
+  classDepth: number;
   fnScope: Scope;
   programScope: Scope;
   exclude: Binding | undefined;
@@ -108,7 +111,9 @@ function forbid(state: ClosureState, node: t.Node, what: string): never {
 const closureVisitor: Visitor<ClosureState> = {
   enter(p, state) {
     const type = p.node.type;
-    if (type.startsWith('TS') && !TS_VALUE_NODES.has(type)) p.skip();
+    // A method's key and decorators are evaluated where the method stands, not in its body.
+    if (p.parentPath?.node === state.fnNode && (p.key === 'key' || p.listKey === 'decorators')) p.skip();
+    else if (type.startsWith('TS') && !TS_VALUE_NODES.has(type)) p.skip();
     else if (type === 'TypeAnnotation' || type === 'TypeParameterDeclaration' || type === 'TypeParameterInstantiation') p.skip();
     else if (OWN_THIS.has(type)) state.ownThisDepth++;
   },
@@ -122,6 +127,25 @@ const closureVisitor: Visitor<ClosureState> = {
     exit(p, state) {
       if (!p.isArrowFunctionExpression()) state.ownThisDepth--;
     },
+  },
+  Class: {
+    enter(_p, state) {
+      state.classDepth++;
+    },
+    exit(_p, state) {
+      state.classDepth--;
+    },
+  },
+  PrivateName(p, state) {
+    if (state.classDepth === 0) {
+      throw diagnostic(
+        state.file,
+        p.node,
+        Codes.privateName,
+        `\`#${p.node.id.name}\` cannot be used inside a ${quote(state.directive)} function: the function is moved out of ` +
+          'the class, where private names do not exist. Pass the value as an argument instead.',
+      );
+    }
   },
   ThisExpression(p, state) {
     if (state.ownThisDepth === 0) forbid(state, p.node, 'this');
@@ -158,6 +182,8 @@ export function analyseClosure(
   exclude: Binding | undefined,
 ): ClosureAnalysis {
   const state: ClosureState = {
+    fnNode: fn.node,
+    classDepth: 0,
     fnScope: fn.scope,
     programScope: fn.scope.getProgramParent(),
     exclude,

@@ -30,9 +30,9 @@ export function compileServer(ctx: CompileContext, scan: ScanResult): void {
     rejectInClientFile(ctx, scan);
     return;
   }
-  if (ctx.options.nextCompat) redirectNextCache(ctx);
-
+  // Paths first: the scan's key paths index the original statement lists.
   const inline = prepareInline(ctx, scan, fileInfo ?? null);
+  if (ctx.options.nextCompat) redirectNextCache(ctx);
   // Innermost first: an outer function then sees the inner one's bound reference, not its body.
   for (let i = inline.length - 1; i >= 0; i--) liftInlineFunction(ctx, inline[i]!);
   if (scan.fileDirective && fileInfo) {
