@@ -255,3 +255,86 @@ describe('compiled closures return what the original returns', () => {
     expect(await call(compiled.module)).toEqual(await call(plain.module));
   });
 });
+
+describe('tricky closures behave like the original', () => {
+  const programs: [string, string][] = [
+    [
+      'declarations in a switch case and a loop',
+      `export async function run(kind, items) {
+        const out = [];
+        switch (kind) {
+          case 'a': {
+            async function label(x) { 'use cache'; return kind + x; }
+            out.push(await label(1));
+            break;
+          }
+          default:
+            out.push('none');
+        }
+        for (const item of items) {
+          async function show() { 'use cache'; return item.name; }
+          out.push(await show());
+        }
+        return out;
+      }`,
+    ],
+    [
+      'a nested declaration capturing another one',
+      `export async function run(base) {
+        const first = await twice(1);
+        async function twice(x) { 'use cache'; return x * 2 + base; }
+        async function quad(x) { 'use cache'; return twice(await twice(x)); }
+        return [first, await quad(3)];
+      }`,
+    ],
+    [
+      'shadowing in nested blocks and catch clauses',
+      `export async function run(x) {
+        let y = x + 1;
+        const f = async (z) => {
+          'use cache';
+          let acc = [];
+          { const x = 'inner'; acc.push(x); }
+          try { throw new Error('e' + y); } catch (y) { acc.push(y.message); }
+          acc.push(x, y, z);
+          return acc;
+        };
+        return f(3);
+      }`,
+    ],
+    [
+      'destructuring with defaults and rest in both functions',
+      `export async function run({ a = 1, b: { c } = { c: 2 }, ...rest } = {}, ...more) {
+        const f = async ({ d = a } = {}, [e = c] = [], ...tail) => {
+          'use cache';
+          return [a, c, rest, more, d, e, tail];
+        };
+        return [await f(), await f({ d: 9 }, [8], 7)];
+      }`,
+    ],
+    [
+      'server action default params and rest reading captures',
+      `export async function run(prefix) {
+        const act = async (name = prefix.value, ...others) => { 'use server'; return [name, others]; };
+        return [await act(), await act('x', 1, 2)];
+      }`,
+    ],
+    [
+      'a module-level block and an object with methods',
+      `let result;
+      {
+        const scale = 3;
+        const api = { async times(x) { 'use cache'; return x * scale; }, plain: (x) => x };
+        result = api;
+      }
+      export async function run(n) { return [await result.times(n), result.plain(n)]; }`,
+    ],
+  ];
+  it.each(programs)('%s', async (_name, source) => {
+    const compiled = await load(source);
+    const plain = await load(source, {}, false);
+    const args = [{ value: 'v', name: 'n' }, [{ name: 'i1' }, { name: 'i2' }]];
+    const call = (m: Record<string, any>) => m.run(...(_name.includes('switch') ? ['a', args[1]] : args));
+    expect(await call(compiled.module)).toEqual(await call(plain.module));
+  });
+});
