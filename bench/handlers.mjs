@@ -44,18 +44,29 @@ const entry = (i) => ({ value, tags: ['all', `item-${i % 50}`], timestamp: Date.
 
 /**
  * Median wall time per call (µs) of each op. The ops' batches are interleaved (hit, miss, set, ...,
- * hit, miss, ...) so that load from other processes lands on all of them alike.
+ * hit, miss, ...) so that load from other processes lands on all of them alike. Each op is warmed
+ * up for ~200 ms, which also sizes its batches to ~20 ms (slow filesystem writes get small ones).
  */
-async function timeAll(ops, { size = 100, batches = 21, warmup = 200 } = {}) {
+async function timeAll(ops, { batchMs = 20, batches = 21, warmupMs = 200 } = {}) {
   const names = Object.keys(ops);
   const samples = Object.fromEntries(names.map((name) => [name, []]));
+  const sizes = {};
   let n = 0;
-  for (const name of names) for (let i = 0; i < warmup; i++) await ops[name](n++);
+  for (const name of names) {
+    const start = performance.now();
+    let calls = 0;
+    while (calls < 200 && performance.now() - start < warmupMs) {
+      await ops[name](n++);
+      calls++;
+    }
+    const perCallMs = (performance.now() - start) / calls;
+    sizes[name] = Math.max(5, Math.min(200, Math.round(batchMs / perCallMs)));
+  }
   for (let b = 0; b < batches; b++) {
     for (const name of names) {
       const start = performance.now();
-      for (let i = 0; i < size; i++) await ops[name](n++);
-      samples[name].push(((performance.now() - start) * 1000) / size);
+      for (let i = 0; i < sizes[name]; i++) await ops[name](n++);
+      samples[name].push(((performance.now() - start) * 1000) / sizes[name]);
     }
   }
   const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
@@ -69,7 +80,9 @@ async function fill(handler, count) {
 }
 
 async function measure(name, handler, count, baseline) {
+  const started = performance.now();
   await fill(handler, count);
+  const filled = performance.now();
   const t = await timeAll({
     baseline,
     hit: async (i) => {
@@ -89,6 +102,8 @@ async function measure(name, handler, count, baseline) {
       await handler.getExpiration(['all']);
     },
   });
+  const seconds = (ms) => (ms / 1000).toFixed(1);
+  console.error(`${name} ${count}: filled in ${seconds(filled - started)} s, measured in ${seconds(performance.now() - filled)} s`);
   return { handler: name, entries: count, baselineUs: t.baseline, hitUs: t.hit, hitLaterUs: t.hitLater, missUs: t.miss, setUs: t.set, revalidateUs: t.revalidate };
 }
 
