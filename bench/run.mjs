@@ -11,8 +11,11 @@
 // a higher scheduling priority when allowed (nice -10), because other work on a shared machine
 // otherwise dominates the timings. Children print figures (lib/report.mjs); this process collects
 // them, prints the table and writes bench/results.json.
+//
+// The figures' method (medians, alternating batches, paired ratios, CPU vs wall time) is in
+// lib/measure.mjs; what each row means is in docs/readme/performance.md.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -30,6 +33,18 @@ const GROUPS = [
   { name: 'handlers', title: 'Cache handlers (bench/handlers.mjs)' },
 ];
 
+// Several people build in this checkout at once, and every build starts by deleting dist/. So the
+// build this run measures is copied first (bench/.out/dist-run), and the groups load that copy.
+const repoRoot = path.resolve(here, '..');
+const source = path.resolve(repoRoot, process.env.USE_CACHE_DIST || 'dist');
+const snapshot = path.join(here, '.out/dist-run');
+for (let waited = 0; !existsSync(path.join(source, 'runtime/index.js')) && waited < 120; waited += 2) {
+  if (waited === 0) process.stderr.write(`waiting for ${path.relative(repoRoot, source)}/ (being rebuilt?)\n`);
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+}
+rmSync(snapshot, { recursive: true, force: true });
+if (existsSync(source)) cpSync(source, snapshot, { recursive: true });
+
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1].split(',') : undefined;
 const groups = only ? GROUPS.filter((g) => only.includes(g.name)) : GROUPS;
@@ -37,7 +52,7 @@ const groups = only ? GROUPS.filter((g) => only.includes(g.name)) : GROUPS;
 function runGroup(group) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--conditions', 'react-server', path.join(here, 'groups', `${group.name}.mjs`)], {
-      env: { ...process.env, NODE_ENV: 'production' },
+      env: { ...process.env, NODE_ENV: 'production', USE_CACHE_DIST: snapshot },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {

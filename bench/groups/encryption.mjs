@@ -9,7 +9,7 @@ import { compare } from '../lib/measure.mjs';
 import { emit, figure, notAvailable } from '../lib/report.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
-const opts = quick ? { warmupMs: 100, batchMs: 10, batches: 7 } : { warmupMs: 400, batchMs: 20, batches: 25 };
+const opts = quick ? { warmupMs: 100, batchMs: 20, batches: 7 } : { warmupMs: 400, batchMs: 50, batches: 21 };
 const BUDGET_US = 10;
 const ROWS = [
   { key: 'encrypt', name: 'encryptBound, 3 small values ÷ 10 µs budget', target: 1 },

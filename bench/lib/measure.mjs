@@ -55,7 +55,7 @@ async function calibrate(op, batchMs) {
  * Returns per-call medians in milliseconds and the median paired ratio.
  */
 export async function compare(value, baseline, { warmupMs = 300, batchMs = 20, batches = 25, size, clock } = {}) {
-  now = clock === 'wall' || size === 1 ? wallNow : defaultNow;
+  now = clock === 'wall' ? wallNow : clock === 'cpu' ? cpuNow : size === 1 ? wallNow : defaultNow;
   try {
     return await compareWith(value, baseline, { warmupMs, batchMs, batches, size });
   } finally {

@@ -3,7 +3,8 @@
 // A figure is one row of the table and one entry of bench/results.json:
 //   { name, value, unit, baseline, ratio, target }
 // `target` is the ratio the figure must stay under (or null when there is none). A row whose
-// component has not landed (or failed) has value/baseline/ratio null and a `note` saying why.
+// component has not landed (or failed) has value/baseline/ratio null and a `note` saying why;
+// other rows may carry a `note` too (e.g. the spread of the paired ratios).
 
 const MARK = '@@figure ';
 

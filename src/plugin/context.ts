@@ -24,8 +24,6 @@ export interface CompileContext {
   program: NodePath<BabelTypes.Program>;
   options: PluginOptions;
   relativePath: string;
-  /** Names of the original file: generated names avoid them. */
-  originalNames: ReadonlySet<string>;
   names: NameAllocator;
   runtimeImports: Map<string, string>;
   /** Module-level statements emitted after the imports, with a sort key (source order). */
@@ -41,7 +39,6 @@ export function createContext(
   program: NodePath<BabelTypes.Program>,
   options: PluginOptions,
   relativePath: string,
-  names: Set<string>,
 ): CompileContext {
   return {
     t,
@@ -49,8 +46,7 @@ export function createContext(
     program,
     options,
     relativePath,
-    originalNames: new Set(names),
-    names: new NameAllocator(names),
+    names: new NameAllocator(file.code),
     runtimeImports: new Map(),
     lifted: [],
     references: [],
@@ -77,9 +73,7 @@ export function runtimeHelper(ctx: CompileContext, name: string): BabelTypes.Ide
 
 /** A name that is free in the original file; reusable across functions (parameters, locals). */
 export function localName(ctx: CompileContext, base: string): string {
-  let name = base;
-  for (let i = 1; ctx.originalNames.has(name); i++) name = `${base}$${i}`;
-  return name;
+  return ctx.names.local(base);
 }
 
 export function idFor(ctx: CompileContext, exportName: string): string {

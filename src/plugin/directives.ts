@@ -100,8 +100,6 @@ export interface FoundFunction {
 export interface ScanResult {
   fileDirective: { node: t.Directive; info: DirectiveInfo } | null;
   functions: FoundFunction[];
-  /** Every identifier name of the file: generated names avoid these. */
-  names: Set<string>;
 }
 
 const FUNCTION_TYPES = new Set([
@@ -195,7 +193,6 @@ export function scanProgram(
   const kinds = allowedCacheKinds(options);
   const fileDirective = readPrologue(file, program.directives, kinds, false);
   const functions: FoundFunction[] = [];
-  const names = new Set<string>();
   const stack: Entry[] = [{ node: program, parent: null, key: '', index: -1, functionDepth: 0 }];
   let order = 0;
 
@@ -205,10 +202,8 @@ export function scanProgram(
     const type = node.type;
     let functionDepth = entry.functionDepth;
 
-    if (type === 'Identifier' || type === 'JSXIdentifier') {
-      names.add((node as t.Identifier).name);
-      continue;
-    }
+    // Leaves and types hold no function bodies.
+    if (type === 'Identifier' || type === 'JSXIdentifier' || type === 'StringLiteral' || type === 'TSTypeAnnotation') continue;
     if (type === 'ExpressionStatement') checkStrayDirective(file, node as t.ExpressionStatement);
     if (FUNCTION_TYPES.has(type)) {
       const fn = node as AnyFunction;
@@ -246,7 +241,7 @@ export function scanProgram(
       }
     }
   }
-  return { fileDirective, functions, names };
+  return { fileDirective, functions };
 }
 
 /**

@@ -35,7 +35,7 @@ const plugin: (api: object, options: Record<string, unknown> | undefined, dirnam
 
           const opts = file.opts as { filename?: string | null; root?: string; cwd?: string };
           const relativePath = relativeFilePath(opts.filename, opts.root ?? opts.cwd ?? process.cwd());
-          const ctx = createContext(t, file, program, options, relativePath, scan.names);
+          const ctx = createContext(t, file, program, options, relativePath);
           if (options.layer === 'server') compileServer(ctx, scan);
           else compileClient(ctx, scan);
 
