@@ -7,14 +7,14 @@
  */
 import { allHandlers, callHandler, now } from './config.js';
 import { debug } from './debug.js';
-import { syncAccessOf } from './handlers/memory.js';
+import { syncAccessOf, TagTimes } from './handlers/memory.js';
 import { requireScope } from './scope.js';
 
 export const MAX_TAG_LENGTH = 256;
 export const MAX_TAGS = 128;
 
 /** Latest revalidation time per tag seen by this process (survives a failing handler). */
-const localTagTimes = new Map<string, number>();
+const localTagTimes = new TagTimes();
 /** Bumped by every `revalidateTag`; a fill compares it to know whether one happened meanwhile. */
 let revision = 0;
 /** Time of the latest `revalidateTag` in this process. */
@@ -75,10 +75,7 @@ export async function revalidateTag(tag: string | readonly string[], _profile?: 
   const timestamp = Math.max(now(), stampedAhead);
   revision++;
   if (timestamp > lastRevalidation) lastRevalidation = timestamp;
-  for (const t of tags) {
-    const previous = localTagTimes.get(t);
-    if (previous === undefined || timestamp > previous) localTagTimes.set(t, timestamp);
-  }
+  localTagTimes.record(tags, timestamp);
   debug('invalidate', () => `tags=${JSON.stringify(tags)} at=${timestamp}`);
   let pending: Promise<void>[] | undefined;
   for (const [kind, handler] of allHandlers()) {
@@ -91,13 +88,7 @@ export async function revalidateTag(tag: string | readonly string[], _profile?: 
 
 /** Latest local revalidation time of any of `tags` (0 when none). */
 export function localExpiration(tags: readonly string[]): number {
-  if (localTagTimes.size === 0) return 0;
-  let latest = 0;
-  for (const tag of tags) {
-    const t = localTagTimes.get(tag);
-    if (t !== undefined && t > latest) latest = t;
-  }
-  return latest;
+  return localTagTimes.size === 0 ? 0 : localTagTimes.latest(tags);
 }
 
 export function tagRevision(): number {

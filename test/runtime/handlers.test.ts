@@ -230,3 +230,40 @@ describe('memory handler', () => {
     expect(await f(1_999)).toEqual({ i: 1_999, text: 'x'.repeat(1_999 % 200) });
   });
 });
+
+describe('tag times', () => {
+  it('are bounded; forgotten records are conservative (older entries count as revalidated)', async () => {
+    const { TagTimes } = await import('../../src/runtime/handlers/memory.js');
+    const times = new TagTimes(3);
+    times.record(['a'], 10);
+    times.record(['b'], 20);
+    times.record(['c'], 30);
+    times.record(['a'], 40); // a moves to the most recent end
+    expect(times.latest(['a'])).toBe(40);
+    times.record(['d'], 50); // b (20) is forgotten
+    expect(times.size).toBe(3);
+    expect(times.latest(['b'])).toBe(20); // unknown now: the floor
+    expect(times.latest(['never-seen'])).toBe(20);
+    expect(times.latest(['c'])).toBe(30);
+    for (let i = 0; i < 100; i++) times.record([`t${i}`], 100 + i);
+    expect(times.size).toBe(3);
+    expect(times.latest(['t99'])).toBe(199);
+    expect(times.latest(['a'])).toBe(196); // forgotten: floor of the latest forgotten record
+    expect(times.latest([])).toBe(0);
+  });
+
+  it('a memory handler with few tag slots still never serves an entry whose tag was revalidated', async () => {
+    configureCache({ handlers: { default: createMemoryHandler({ maxTags: 2 }) } });
+    let runs = 0;
+    const f = cacheFunction(uid(), 'default', async (tag: string) => {
+      cacheTag(tag);
+      return ++runs;
+    });
+    expect(await f('x')).toBe(1);
+    for (let i = 0; i < 10; i++) await revalidateTag(`other-${i}`);
+    await revalidateTag('x');
+    for (let i = 0; i < 10; i++) await revalidateTag(`more-${i}`);
+    expect(await f('x')).toBe(2);
+    expect(await f('x')).toBe(2);
+  });
+});
