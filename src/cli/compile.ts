@@ -65,6 +65,8 @@ export function babelOptions(input: Omit<CompileInput, 'code'>): TransformOption
     configFile: false,
     babelrc: false,
     sourceType: 'module',
+    // Never Babel's size-dependent "compact" mode: the same layout for every file, and no note on stderr.
+    compact: false,
     parserOpts: isTs ? {} : { plugins: ['jsx'] },
     presets,
     plugins: [[plugin, pluginOptions(input.flags)]],

@@ -37,7 +37,7 @@ beforeAll(() => {
   // Present for every test: the CLI must never read them.
   file('babel.config.json', JSON.stringify({ plugins: ['./no-such-plugin.js'] }));
   file('.babelrc', '{ not json');
-});
+}, 300_000);
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });

@@ -312,7 +312,9 @@ function checkInjected(api, file, injected, root) {
   const refs = server.result.metadata?.serverReferences ?? [];
   problems.push(...checkOutput(api, file, server.result.code, refs, `${where} (server layer)`));
   const inline = injected.inserts.filter((i) => i.line !== 0).length;
-  if (refs.filter((r) => r.level === 'inline').length < inline) {
+  // An inline directive in an exported function of a directive file may merge into its file-level
+  // reference, so only the total is checked: one reference at least per directive function.
+  if (refs.length < inline) {
     problems.push({ kind: 'injection-missing-reference', message: `${where}: compiled without a diagnostic but reported ${refs.length} references for ${inline} inline directives` });
   }
   if (injected.fileLevel) {

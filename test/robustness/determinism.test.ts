@@ -99,7 +99,7 @@ beforeAll(() => {
       writeFileSync(path.join(root, rel), text);
     }
   }
-});
+}, 300_000);
 afterAll(() => {
   if (base) rmSync(base, { recursive: true, force: true });
 });
