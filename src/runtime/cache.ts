@@ -7,7 +7,7 @@ import { syncAccessOf } from './handlers/memory.js';
 import type { CacheEntry, CacheHandler } from './handlers/types.js';
 import { callKey, keyPrefix, primitiveCallKey, type CallKey } from './key.js';
 import { scopeLife } from './life.js';
-import { absorbInner, createScope, currentScope, runInScope, type CacheScope } from './scope.js';
+import { absorbInner, createScope, currentScope, isFilling, runInScope, type CacheScope } from './scope.js';
 import { entryTimestamp, localExpiration, resetTags, tagRevision } from './tags.js';
 import {
   buildTemplate,
@@ -170,6 +170,12 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
   }
 
   let pending = fills.get(call.key);
+  if (pending !== undefined && isFilling(outer, call.key)) {
+    throw new Error(
+      `'use cache': "${cached.name}" called itself with the same arguments while computing them; ` +
+        `that call could never finish. Change the arguments of the inner call or move it out of the cached function.`,
+    );
+  }
   if (pending !== undefined) debug('join', () => `${cached.name} key=${shortKey(call.key)}`);
   else pending = startFill(cached, call, handler, observed);
   const fill = await pending;
@@ -250,7 +256,7 @@ function startFill(
 async function runFill(cached: CachedFunction, call: CallKey, handler: CacheHandler, observed: number): Promise<Fill> {
   const start = now();
   const revision = tagRevision();
-  const scope: CacheScope = createScope(cached.name);
+  const scope: CacheScope = createScope(cached.name, call.key, currentScope());
   const serverRefs = createServerTemporaryReferences();
   const bytes = await runInScope(scope, async () => {
     // Decode first: the body sees opaque values as references, never the first caller's objects.

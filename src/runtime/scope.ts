@@ -16,6 +16,10 @@ export interface CacheLife {
 export interface CacheScope {
   /** The cached function's name (or id), for error messages. */
   readonly name: string;
+  /** The key being filled in this scope. */
+  readonly key: string;
+  /** The scope this fill was started from, if any. */
+  readonly parent: CacheScope | undefined;
   /** Per-field minimum of the lives given with `cacheLife` in this scope (only fields given). */
   explicit: Partial<CacheLife> | undefined;
   /** Per-field minimum of the lives of the cached functions called in this scope. */
@@ -26,8 +30,14 @@ export interface CacheScope {
 
 const storage = new AsyncLocalStorage<CacheScope | undefined>();
 
-export function createScope(name: string): CacheScope {
-  return { name, explicit: undefined, inner: undefined, tags: new Set() };
+export function createScope(name: string, key: string, parent: CacheScope | undefined): CacheScope {
+  return { name, key, parent, explicit: undefined, inner: undefined, tags: new Set() };
+}
+
+/** Whether `scope` is, or runs inside, the fill of `key` (a call waiting for it would never end). */
+export function isFilling(scope: CacheScope | undefined, key: string): boolean {
+  for (let s = scope; s !== undefined; s = s.parent) if (s.key === key) return true;
+  return false;
 }
 
 /** The innermost cache scope, or `undefined` outside any cached function. */

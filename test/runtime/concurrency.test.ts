@@ -71,3 +71,22 @@ describe('concurrency', () => {
     expect(peak).toBe(4);
   });
 });
+
+describe('recursion', () => {
+  it('a cached function calling itself with the same arguments fails clearly instead of hanging', async () => {
+    const f: (n: number) => Promise<number> = cacheFunction(uid(), 'default', async function loop(n: number) {
+      return n === 0 ? 0 : f(n);
+    });
+    await expect(f(1)).rejects.toThrow(/"loop" called itself with the same arguments/);
+  });
+
+  it('recursion with other arguments is fine', async () => {
+    let runs = 0;
+    const fib: (n: number) => Promise<number> = cacheFunction(uid(), 'default', async function body(n: number) {
+      runs++;
+      return n < 2 ? n : (await fib(n - 1)) + (await fib(n - 2));
+    });
+    expect(await fib(20)).toBe(6765);
+    expect(runs).toBe(21);
+  });
+});
