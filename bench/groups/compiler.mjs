@@ -149,7 +149,7 @@ async function main() {
   const loaded = await loadDist('plugin/index.js');
   const plugin = loaded.module?.default;
   const inputs = writeInputs(path.join(outDir, 'inputs'));
-  const batches = quick ? 5 : 21;
+  const batches = quick ? 5 : 15;
 
   if (typeof plugin !== 'function') {
     const reason = loaded.missing ?? 'plugin/index.js has no default export';
@@ -168,14 +168,14 @@ async function main() {
       const r = await compare(
         transformer(withPlugin, input.file, input.code),
         transformer(without, input.file, input.code),
-        // CPU time of batches of ~100 ms or more: 1 transform of a 2,000-line file, 8 of a 200-line
+        // CPU time of batches of ~50 ms or more: 1 transform of a 2,000-line file, 4 of a 200-line
         // one (process CPU time moves in steps of a few ms; wall time mostly measures the others
         // on this machine).
-        { warmupMs: quick ? 200 : input.lines > 1000 ? 1500 : 600, size: input.lines > 1000 ? 1 : 8, clock: 'cpu', batches: input.lines > 1000 ? batches : batches * 2 },
+        { warmupMs: quick ? 200 : input.lines > 1000 ? 1500 : 600, size: input.lines > 1000 ? 1 : 4, clock: 'cpu', batches: input.lines > 1000 ? batches : batches * 2 },
       );
       progress(`${name}: ${r.value.toFixed(2)} ms vs ${r.baseline.toFixed(2)} ms`);
       emit(figure({ name, value: r.value, unit: 'ms', baseline: r.baseline, ratio: r.ratio, target: targetFor(input.directives), note: spreadNote(r) }));
-      emitVisitorShare(visitorName(input.name), targetFor(input.directives), plugin, [input], quick ? 5 : input.lines > 1000 ? 9 : 31);
+      emitVisitorShare(visitorName(input.name), targetFor(input.directives), plugin, [input], quick ? 5 : input.lines > 1000 ? 7 : 15);
     } catch (error) {
       emit(notAvailable(name, 'ms', targetFor(input.directives), `compile error: ${String(error.message).split('\n')[0].slice(0, 120)}`));
       emit(notAvailable(visitorName(input.name), 'ms', targetFor(input.directives), 'compile error'));
@@ -210,7 +210,7 @@ async function main() {
       { warmupMs: quick ? 200 : 1000, size: 1, clock: 'cpu', batches },
     );
     emit(figure({ name: corpusName, value: r.value, unit: 'ms', baseline: r.baseline, ratio: r.ratio, target: 1.05, note: spreadNote(r) }));
-    emitVisitorShare(visitorName(`fixture corpus (${corpus.length} files)`), 1.05, plugin, corpus, quick ? 5 : 15);
+    emitVisitorShare(visitorName(`fixture corpus (${corpus.length} files)`), 1.05, plugin, corpus, quick ? 5 : 9);
   }
   reportWarnings('the fixture corpus');
 

@@ -13,8 +13,8 @@ import { compare, compareEach, drain, median, wallNow } from '../lib/measure.mjs
 import { emit, figure, notAvailable, progress } from '../lib/report.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
-const opts = quick ? { warmupMs: 100, batchMs: 20, batches: 7 } : { warmupMs: 400, batchMs: 50, batches: 21 };
-const eachOpts = quick ? { warmup: 20, runs: 60 } : { warmup: 100, runs: 400 };
+const opts = quick ? { warmupMs: 100, batchMs: 20, batches: 7 } : { warmupMs: 300, batchMs: 50, batches: 15 };
+const eachOpts = quick ? { warmup: 20, runs: 60 } : { warmup: 60, runs: 250 };
 
 /** A deterministic object argument whose encoding is about 10 KB. */
 function tenKilobytes() {
