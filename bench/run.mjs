@@ -42,8 +42,10 @@ for (let waited = 0; !existsSync(path.join(source, 'runtime/index.js')) && waite
   if (waited === 0) process.stderr.write(`waiting for ${path.relative(repoRoot, source)}/ (being rebuilt?)\n`);
   await new Promise((resolve) => setTimeout(resolve, 2000));
 }
-rmSync(snapshot, { recursive: true, force: true });
-if (existsSync(source)) cpSync(source, snapshot, { recursive: true });
+if (source !== snapshot) {
+  rmSync(snapshot, { recursive: true, force: true });
+  if (existsSync(source)) cpSync(source, snapshot, { recursive: true });
+}
 
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg > 0 ? process.argv[onlyArg + 1].split(',') : undefined;
@@ -51,7 +53,7 @@ const groups = only ? GROUPS.filter((g) => only.includes(g.name)) : GROUPS;
 
 function runGroup(group) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions', 'react-server', path.join(here, 'groups', `${group.name}.mjs`)], {
+    const child = spawn(process.execPath, ['--conditions', 'react-server', '--expose-gc', path.join(here, 'groups', `${group.name}.mjs`)], {
       env: { ...process.env, NODE_ENV: 'production', USE_CACHE_DIST: snapshot },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
