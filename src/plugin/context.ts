@@ -84,10 +84,12 @@ export function locOf(node: BabelTypes.Node): { line: number; column: number } {
   return { line: node.loc?.start.line ?? 0, column: node.loc?.start.column ?? 0 };
 }
 
-/** Give a generated node the source location of the node it stands for (source maps). */
+/**
+ * Give a generated node the source location of the node it stands for (source maps). Only
+ * `loc`: offsets (`start`/`end`) stay unset so position-based placement (hoist.ts) can tell
+ * generated statements from original ones.
+ */
 export function withLoc<T extends BabelTypes.Node>(node: T, from: BabelTypes.Node): T {
   node.loc = from.loc;
-  node.start = from.start;
-  node.end = from.end;
   return node;
 }

@@ -320,6 +320,18 @@ describe('tricky closures behave like the original', () => {
       }`,
     ],
     [
+      'a later declaration without captures does not move an earlier one with captures',
+      `export async function run() {
+        const out = [];
+        const { n: v0 } = { n: 5 };
+        async function f2() { 'use cache'; return v0; }
+        out.push(await f2());
+        async function f3() { 'use cache'; return 7; }
+        out.push(await f3());
+        return out;
+      }`,
+    ],
+    [
       'a module-level block and an object with methods',
       `let result;
       {
