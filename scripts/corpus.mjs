@@ -5,6 +5,7 @@
 //   node scripts/corpus.mjs --seed 42        a given injection seed (the default is random, printed)
 //   node scripts/corpus.mjs --sample 300     a seeded sample instead of every file
 //   node scripts/corpus.mjs --file path ...  only these files
+//   node scripts/corpus.mjs --plugin FILE    another build of the plugin (default dist/plugin/index.js)
 // Exit code 1 when any file fails. Needs the built plugin (npm run build).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -19,13 +20,14 @@ const { values, positionals } = parseArgs({
     file: { type: 'string', multiple: true },
     workers: { type: 'string' },
     'no-inject': { type: 'boolean' },
+    plugin: { type: 'string' },
   },
   allowPositionals: true,
 });
 
-const plugin = path.join(PROJECT_ROOT, 'dist/plugin/index.js');
+const plugin = path.resolve(values.plugin ?? path.join(PROJECT_ROOT, 'dist/plugin/index.js'));
 if (!existsSync(plugin)) {
-  console.error('scripts/corpus.mjs: dist/plugin/index.js is missing: run `npm run build` first');
+  console.error(`scripts/corpus.mjs: ${plugin} is missing: run \`npm run build\` first`);
   process.exit(2);
 }
 const seed = values.seed !== undefined ? Number(values.seed) >>> 0 : (Math.random() * 2 ** 32) >>> 0;

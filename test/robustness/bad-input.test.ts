@@ -99,7 +99,7 @@ describe('empty and trivial files', { timeout: 120_000 }, () => {
     const result = compile(code);
     expect(result?.code).toBeTypeOf('string');
     expect(result!.code).not.toMatch(/['"]use (cache|server)['"]/);
-    const refs = (result!.metadata as { serverReferences: unknown[] }).serverReferences;
+    const refs = (result!.metadata as unknown as { serverReferences: unknown[] }).serverReferences;
     expect(refs).toHaveLength(code.includes('export async') ? 1 : 0);
   });
 
