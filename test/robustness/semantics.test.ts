@@ -81,7 +81,7 @@ const EXAMPLES: Array<[ProgramPlan, RunArgs[]]> = [
   ],
 ];
 
-describe('compiled programs behave like the originals (pass-through runtime)', () => {
+describe('compiled programs behave like the originals (pass-through runtime)', { timeout: 600_000 }, () => {
   it('the generator makes valid programs that run without errors', async () => {
     await fc.assert(
       fc.asyncProperty(programArb, runArgsArb, async (plan, args) => {
