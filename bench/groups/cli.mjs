@@ -40,7 +40,7 @@ function main() {
   const cliArgs = [cli, 'transform', path.relative(repoRoot, file)];
   run(cliArgs);
   run(['-e', '']);
-  const runs = quick ? 5 : 9;
+  const runs = quick ? 5 : 7;
   const a = [];
   const b = [];
   const ratios = [];

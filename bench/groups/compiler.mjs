@@ -149,7 +149,7 @@ async function main() {
   const loaded = await loadDist('plugin/index.js');
   const plugin = loaded.module?.default;
   const inputs = writeInputs(path.join(outDir, 'inputs'));
-  const batches = quick ? 5 : 15;
+  const batches = quick ? 5 : 11;
 
   if (typeof plugin !== 'function') {
     const reason = loaded.missing ?? 'plugin/index.js has no default export';
@@ -171,7 +171,7 @@ async function main() {
         // CPU time of batches of ~50 ms or more: 1 transform of a 2,000-line file, 4 of a 200-line
         // one (process CPU time moves in steps of a few ms; wall time mostly measures the others
         // on this machine).
-        { warmupMs: quick ? 200 : input.lines > 1000 ? 1500 : 600, size: input.lines > 1000 ? 1 : 4, clock: 'cpu', batches: input.lines > 1000 ? batches : batches * 2 },
+        { warmupMs: quick ? 200 : input.lines > 1000 ? 1000 : 400, size: input.lines > 1000 ? 1 : 4, clock: 'cpu', batches: input.lines > 1000 ? batches : batches * 2 },
       );
       progress(`${name}: ${r.value.toFixed(2)} ms vs ${r.baseline.toFixed(2)} ms`);
       emit(figure({ name, value: r.value, unit: 'ms', baseline: r.baseline, ratio: r.ratio, target: targetFor(input.directives), note: spreadNote(r) }));
