@@ -46,8 +46,9 @@ export async function decodeArguments(body: string | FormData, refs: ServerTempo
   return (await server.decodeReply(body, {}, { temporaryReferences: refs })) as unknown[];
 }
 
+/** The messages of React's own serialisation errors (react-server-dom-webpack 19.3). */
 const SERIALISATION_ERROR =
-  /cannot be passed|not supported|null prototypes|Only plain objects|Symbols cannot|opaque temporary reference|cannot be serialized/i;
+  /^(Functions cannot be passed directly to Client Components|Event handlers cannot be passed to Client Component props|Only plain objects, and a few built-ins, can be passed to Client Components|Only global symbols received from Symbol\.for|Type \w+ is not supported in Client Component props|Could not reference an opaque temporary reference)/;
 
 /**
  * Serialise `value` to Flight bytes. Any error React reports while rendering it (a rejected

@@ -280,3 +280,15 @@ describe('copier', () => {
     expect(g.a.child).toBe('C');
   });
 });
+
+describe('render errors', () => {
+  it('an error of the user that merely sounds like a serialisation error is rethrown as is', async () => {
+    const own = new Error('Feature not supported: cannot be passed');
+    const f = cacheFunction(uid(), 'default', async () => ({ later: Promise.reject(own) }));
+    await expect(f()).rejects.toBe(own);
+    const sym = cacheFunction(uid(), 'default', async function withSymbol() {
+      return { s: Symbol('local') };
+    });
+    await expect(sym()).rejects.toThrow(/"withSymbol" cannot be serialised/);
+  });
+});
