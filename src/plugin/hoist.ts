@@ -187,7 +187,7 @@ function checkNoSelfReference(ctx: CompileContext, path: NodePath<AnyFunction>, 
   if (!binding && node.type === 'FunctionExpression' && node.id) binding = path.scope.getBinding(node.id.name);
   if (!binding) return;
   const { start, end } = node;
-  const self = binding.referencePaths.find((r) => r.node.start != null && r.node.start >= start! && r.node.end! <= end!);
+  const self = binding.referencePaths.find((r) => r.node?.start != null && r.node.start >= start! && r.node.end! <= end!);
   if (self) {
     throw diagnostic(
       ctx.file,
@@ -300,8 +300,8 @@ function placeNestedDeclaration(
   let readyAt = -Infinity;
   for (const capture of captures) {
     const b = capture.binding;
-    const decl = b.path.node;
-    if (ctx.directiveFunctions.has(decl) || decl.start == null) return fallback();
+    const decl = b.path.node as t.Node | null; // null when an earlier pass removed the declaration
+    if (!decl || ctx.directiveFunctions.has(decl) || decl.start == null) return fallback();
     if (b.kind === 'param' || b.kind === 'hoisted') continue;
     if (decl.start <= fnStart && decl.end! >= fnEnd) continue; // encloses us: `for (const x of ...)`, catch
     const statement = b.path.parentPath?.isVariableDeclaration() ? b.path.parentPath.node : decl;
@@ -310,7 +310,7 @@ function placeNestedDeclaration(
   // Where the function is first used (outside itself).
   let firstUse = Infinity;
   for (const ref of binding.referencePaths) {
-    const s = ref.node.start;
+    const s = (ref.node as t.Node | null)?.start;
     if (s == null || (s >= fnStart && s < fnEnd)) continue;
     firstUse = Math.min(firstUse, s);
   }

@@ -255,8 +255,8 @@ function checkNotAssigned(binding: Binding, fn: NodePath<t.Function>, file: Babe
   const { start, end } = fn.node;
   if (start == null || end == null) return;
   for (const violation of binding.constantViolations) {
-    const node = violation.node;
-    if (node.start != null && node.start >= start && node.end! <= end) {
+    const node = violation.node as t.Node | null; // null once an earlier pass removed it
+    if (node && node.start != null && node.start >= start && node.end! <= end) {
       throw diagnostic(
         file,
         node,

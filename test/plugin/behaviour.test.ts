@@ -288,6 +288,14 @@ describe('tricky closures behave like the original', () => {
       }`,
     ],
     [
+      'a nested declaration capturing a later one',
+      `export async function run(base) {
+        async function quad(x) { 'use cache'; return twice(await twice(x)); }
+        async function twice(x) { 'use cache'; return x * 2 + base.value; }
+        return quad(3);
+      }`,
+    ],
+    [
       'shadowing in nested blocks and catch clauses',
       `export async function run(x) {
         let y = x + 1;
