@@ -20,7 +20,7 @@ export type ReferenceDirective = Exclude<DirectiveInfo, { type: 'client' }>;
  * purpose: a false positive only costs one cheap walk.
  */
 const MAYBE_RELEVANT =
-  /use cache|use server|use client|next\/cache|['"`]\s*[a-z]{1,5}[\s_:-]*(?:ca?ch|cahc|cahe|cash|ache|acce|se?rv|sevr|sevre|seve|erve|srever|actio|clie)/i;
+  /use cache|use server|use client|next\/cache|['"`]\s*(?:u[a-z]{0,3}|[a-z]?se|[a-z]?us|sue|ues)[\s_:-]*(?:ca?ch|cahc|cahe|cash|ache|acce|se?rv|sevr|sevre|seve|erve|srever|actio|cli|lien)/i;
 
 export function mayContainDirectives(code: string): boolean {
   return MAYBE_RELEVANT.test(code);
