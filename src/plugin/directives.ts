@@ -102,6 +102,22 @@ export interface ScanResult {
   functions: FoundFunction[];
 }
 
+// Nodes that hold no function body: never pushed on the walk's stack.
+const LEAVES = new Set([
+  'Identifier',
+  'JSXIdentifier',
+  'StringLiteral',
+  'NumericLiteral',
+  'BooleanLiteral',
+  'NullLiteral',
+  'TemplateElement',
+  'JSXText',
+  'ThisExpression',
+  'DirectiveLiteral',
+  'Directive',
+  'TSTypeAnnotation',
+]);
+
 const FUNCTION_TYPES = new Set([
   'FunctionDeclaration',
   'FunctionExpression',
@@ -202,8 +218,6 @@ export function scanProgram(
     const type = node.type;
     let functionDepth = entry.functionDepth;
 
-    // Leaves and types hold no function bodies.
-    if (type === 'Identifier' || type === 'JSXIdentifier' || type === 'StringLiteral' || type === 'TSTypeAnnotation') continue;
     if (type === 'ExpressionStatement') checkStrayDirective(file, node as t.ExpressionStatement);
     if (FUNCTION_TYPES.has(type)) {
       const fn = node as AnyFunction;
@@ -234,9 +248,9 @@ export function scanProgram(
       if (Array.isArray(child)) {
         for (let i = child.length - 1; i >= 0; i--) {
           const item = child[i] as t.Node | null;
-          if (item && typeof item.type === 'string') stack.push({ node: item, parent: entry, key, index: i, functionDepth });
+          if (item && typeof item.type === 'string' && !LEAVES.has(item.type)) stack.push({ node: item, parent: entry, key, index: i, functionDepth });
         }
-      } else if (typeof (child as t.Node).type === 'string') {
+      } else if (typeof (child as t.Node).type === 'string' && !LEAVES.has((child as t.Node).type)) {
         stack.push({ node: child as t.Node, parent: entry, key, index: -1, functionDepth });
       }
     }
