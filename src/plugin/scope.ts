@@ -228,7 +228,11 @@ export function analyseClosure(
   return { captures, references };
 }
 
-/** `a.b.c` read from identifier `a`: the property names, stopping at computed access and calls. */
+/**
+ * `a.b.c` read from identifier `a`: the property names, stopping at computed access. A method
+ * call `a.b.c()` captures its receiver `a.b`, not `a.b.c`: calling a detached `a.b.c` would lose
+ * `this` (DESIGN.md's "a call `a.b()` captures `a.b`" would break `db.query()`, `user.getName()`).
+ */
 function memberChain(id: NodePath): Segment[] {
   const segments: Segment[] = [];
   if (!id.isIdentifier()) return segments; // JSX names are captured as the root only
@@ -247,8 +251,16 @@ function memberChain(id: NodePath): Segment[] {
       top = parent;
     } else break;
   }
-  if (segments.length > 0 && isWriteTarget(top)) segments.pop();
+  if (segments.length > 0 && (isWriteTarget(top) || isCalledAsMethod(top))) segments.pop();
   return segments;
+}
+
+/** `top` is what a call or tagged template invokes, so its last property is a method name. */
+function isCalledAsMethod(top: NodePath): boolean {
+  const p = top.parent;
+  if (!p) return false;
+  if (p.type === 'CallExpression' || p.type === 'OptionalCallExpression') return p.callee === top.node;
+  return p.type === 'TaggedTemplateExpression' && p.tag === top.node;
 }
 
 function checkNotAssigned(binding: Binding, fn: NodePath<t.Function>, file: BabelFile, directive: string): void {

@@ -234,7 +234,15 @@ describe('compiled closures return what the original returns', () => {
   // Self-contained capture fixtures, compiled with and without the plugin, called alike.
   const cases: [string, (m: Record<string, any>) => Promise<unknown>][] = [
     ['member-chain', (m) => m.outer({ profile: { name: 'a', age: 3 } })()],
-    ['call-callee', (m) => m.outer({ users: { list: (x: number) => [x] } }, { first: () => 1 })()],
+    [
+      'call-callee', // the methods read `this`: a detached call would throw or lose it
+      (m) =>
+        m.outer(
+          { users: { tag: 't', count: 2, list(this: { tag: string }, x: number) { return [x, this.tag]; } } },
+          { v: 1, first(this: { v: number }) { return this.v; } },
+          (a: unknown, b: unknown) => [a, b],
+        )(),
+    ],
     ['computed-access', (m) => m.outer({ k: { value: 2 }, size: 3 }, 'k')()],
     ['optional-chain', (m) => Promise.all([m.outer({ theme: { color: 'red', font: null }, load: () => 1 })(), m.outer(undefined)()])],
     ['prefix-dedupe', (m) => m.outer({ name: 'n' })()],
