@@ -6,6 +6,7 @@ import type { BabelFile } from '@babel/core';
 import type * as t from '@babel/types';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 import { allowedCacheKinds, type PluginOptions } from './options.js';
+import { pushChildrenReversed } from './walk.js';
 
 export type DirectiveInfo =
   | { type: 'cache'; cacheKind: string }
@@ -238,22 +239,10 @@ export function scanProgram(
       functionDepth++;
     }
 
-    const keys = visitorKeys[type];
-    if (!keys) continue;
-    // Push children in reverse so they are visited in source order.
-    for (let k = keys.length - 1; k >= 0; k--) {
-      const key = keys[k]!;
-      const child = (node as unknown as Record<string, unknown>)[key];
-      if (!child) continue;
-      if (Array.isArray(child)) {
-        for (let i = child.length - 1; i >= 0; i--) {
-          const item = child[i] as t.Node | null;
-          if (item && typeof item.type === 'string' && !LEAVES.has(item.type)) stack.push({ node: item, parent: entry, key, index: i, functionDepth });
-        }
-      } else if (typeof (child as t.Node).type === 'string' && !LEAVES.has((child as t.Node).type)) {
-        stack.push({ node: child as t.Node, parent: entry, key, index: -1, functionDepth });
-      }
-    }
+    // Children in reverse so they are visited in source order.
+    pushChildrenReversed(node, visitorKeys, (child, key, index) => {
+      if (!LEAVES.has(child.type)) stack.push({ node: child, parent: entry, key, index, functionDepth });
+    });
   }
   return { fileDirective, functions };
 }

@@ -9,6 +9,7 @@ import { relativeFilePath } from './ids.js';
 import { compileClient } from './layers/client.js';
 import { compileServer, importsNextCache } from './layers/server.js';
 import { parseOptions, type PluginOptions } from './options.js';
+import { useBabel } from './scope.js';
 
 export type { PluginOptions } from './options.js';
 export type { ServerReferenceMeta } from './context.js';
@@ -19,6 +20,7 @@ const plugin: (api: object, options: Record<string, unknown> | undefined, dirnam
     const options: PluginOptions = parseOptions(rawOptions);
     // @types/babel__core and @babel/types describe the same object with different declarations.
     const t = api.types as unknown as Types;
+    useBabel(api as unknown as Parameters<typeof useBabel>[0]);
 
     return {
       name: 'use-cache',

@@ -1,9 +1,12 @@
 // Closure analysis of one directive function: which outer values it reads (DESIGN.md §3), and
-// the `this` / `super` / `arguments` check, in one Babel traversal of the function only.
+// the `this` / `super` / `arguments` check, in one walk of the function only: an iterative walk
+// over the raw AST with Babel's cached scopes (NodePaths only for the captured references), or,
+// when a scope is not cached, the equivalent Babel traversal.
 import type { BabelFile, NodePath } from '@babel/core';
 import type { Binding, Scope, Visitor } from '@babel/traverse';
 import type * as t from '@babel/types';
 import { Codes, diagnostic, quote } from './diagnostics.js';
+import { pushChildrenReversed } from './walk.js';
 
 export interface Segment {
   name: string;
@@ -107,6 +110,16 @@ function forbid(state: ClosureState, node: t.Node, what: string): never {
   );
 }
 
+function forbidPrivateName(state: ClosureState, node: t.PrivateName): never {
+  throw diagnostic(
+    state.file,
+    node,
+    Codes.privateName,
+    `\`#${node.id.name}\` cannot be used inside a ${quote(state.directive)} function: the function is moved out of ` +
+      'the class, where private names do not exist. Pass the value as an argument instead.',
+  );
+}
+
 // One visitor object for every function: Babel prepares ("explodes") a visitor once per object.
 const closureVisitor: Visitor<ClosureState> = {
   enter(p, state) {
@@ -137,15 +150,7 @@ const closureVisitor: Visitor<ClosureState> = {
     },
   },
   PrivateName(p, state) {
-    if (state.classDepth === 0) {
-      throw diagnostic(
-        state.file,
-        p.node,
-        Codes.privateName,
-        `\`#${p.node.id.name}\` cannot be used inside a ${quote(state.directive)} function: the function is moved out of ` +
-          'the class, where private names do not exist. Pass the value as an argument instead.',
-      );
-    }
+    if (state.classDepth === 0) forbidPrivateName(state, p.node);
   },
   ThisExpression(p, state) {
     if (state.ownThisDepth === 0) forbid(state, p.node, 'this');
@@ -170,6 +175,152 @@ const closureVisitor: Visitor<ClosureState> = {
   },
 };
 
+/** Babel's path and scope caches (`traverse.cache`), read at each use: Babel replaces them on clear(). */
+interface TraverseCache {
+  path: WeakMap<t.Node, Map<t.Node, NodePath>>;
+  scope: WeakMap<t.Node, Scope>;
+}
+let babel: { cache: TraverseCache; types: typeof t } | null = null;
+
+/** Hands the closure analysis the caches and types of the Babel instance that runs the plugin. */
+export function useBabel(api: { traverse?: { cache?: TraverseCache }; types: typeof t }): void {
+  const cache = api.traverse?.cache;
+  babel = cache && typeof cache.path?.get === 'function' && typeof cache.scope?.get === 'function' ? { cache, types: api.types } : null;
+}
+
+interface WalkEntry {
+  node: t.Node;
+  parent: WalkEntry | null;
+  /** The key in the parent, and the index when the parent holds a list (else -1). */
+  key: string;
+  index: number;
+  /** What Babel's `path.scope` is for this node. */
+  scope: Scope;
+  /** Exit marker: undo the counters `node` raised on enter. */
+  exit: boolean;
+}
+
+class NoCachedScope extends Error {}
+
+/**
+ * The same analysis as `fn.traverse(closureVisitor)`, as an iterative walk over the raw AST that
+ * creates a NodePath only for the references it records. Scopes come from Babel's scope cache
+ * (the Program crawl made one per scope node), picked exactly as `path.setScope()` would pick
+ * them. Returns false, with nothing to undo, when a scope node has no cached scope (a node created
+ * since the crawl) or the caches are not available: the caller then runs the Babel traversal.
+ */
+function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
+  if (!babel) return false;
+  const paths = babel.cache.path;
+  const scopes = babel.cache.scope;
+  const { VISITOR_KEYS: keysOf, isMethod, isReferenced, isScope: isScopeNode } = babel.types;
+  const isCompatTag = babel.types.react.isCompatTag;
+  const fnNode = fn.node;
+  const root: WalkEntry = { node: fnNode, parent: null, key: '', index: -1, scope: fn.scope, exit: false };
+  const raw: ClosureState['raw'] = [];
+  const stack: WalkEntry[] = [];
+  const pushChildren = (entry: WalkEntry): void =>
+    pushChildrenReversed(entry.node, keysOf, (node, key, index) => {
+      stack.push({ node, parent: entry, key, index, scope: entry.scope, exit: false });
+    });
+  try {
+    pushChildren(root);
+    while (stack.length > 0) {
+      const entry = stack.pop()!;
+      const node = entry.node;
+      const type = node.type;
+      if (entry.exit) {
+        if (OWN_THIS.has(type)) state.ownThisDepth--;
+        if (FUNCTION_TYPES.has(type) && type !== 'ArrowFunctionExpression') state.ownThisDepth--;
+        else if (type === 'ClassDeclaration' || type === 'ClassExpression') state.classDepth--;
+        continue;
+      }
+      const parent = entry.parent!;
+      const parentNode = parent.node;
+      // path.setScope(): a method's key and decorators, and a switch's discriminant, take the
+      // scope outside their parent.
+      let target = parent.scope;
+      if (
+        ((entry.index < 0 && entry.key === 'key') || (entry.index >= 0 && entry.key === 'decorators')) &&
+        isMethod(parentNode)
+      ) {
+        target = parent.parent ? parent.parent.scope : fn.parentPath!.scope;
+      } else if (entry.index < 0 && entry.key === 'discriminant' && parentNode.type === 'SwitchStatement') {
+        target = parent.parent ? parent.parent.scope : fn.parentPath!.scope;
+      }
+      if (isScopeNode(node, parentNode)) {
+        const scope = scopes.get(node);
+        if (!scope || paths.get(parentNode)?.get(node) !== scope.path || !(scope as Scope & { inited?: boolean }).inited) throw new NoCachedScope();
+        entry.scope = scope;
+      } else {
+        entry.scope = target;
+      }
+
+      // closureVisitor.enter
+      if (parentNode === fnNode && ((entry.index < 0 && entry.key === 'key') || (entry.index >= 0 && entry.key === 'decorators'))) continue;
+      if (type.startsWith('TS') && !TS_VALUE_NODES.has(type)) continue;
+      if (type === 'TypeAnnotation' || type === 'TypeParameterDeclaration' || type === 'TypeParameterInstantiation') continue;
+      if (OWN_THIS.has(type)) state.ownThisDepth++;
+
+      // The type visitors.
+      let exit = OWN_THIS.has(type);
+      if (FUNCTION_TYPES.has(type)) {
+        if (type !== 'ArrowFunctionExpression') {
+          state.ownThisDepth++;
+          exit = true;
+        }
+      } else if (type === 'ClassDeclaration' || type === 'ClassExpression') {
+        state.classDepth++;
+        exit = true;
+      } else if (type === 'PrivateName') {
+        if (state.classDepth === 0) forbidPrivateName(state, node as t.PrivateName);
+      } else if (type === 'ThisExpression') {
+        if (state.ownThisDepth === 0) forbid(state, node, 'this');
+      } else if (type === 'Super') {
+        if (state.ownThisDepth === 0) forbid(state, node, 'super');
+      } else if (type === 'MetaProperty') {
+        if (state.ownThisDepth === 0 && (node as t.MetaProperty).meta.name === 'new') forbid(state, node, 'new.target');
+      } else if (type === 'Identifier' || type === 'JSXIdentifier') {
+        const name = (node as t.Identifier).name;
+        const grandparent = parent.parent ? parent.parent.node : fn.parent;
+        const referenced =
+          type === 'Identifier'
+            ? isReferenced(node, parentNode, grandparent)
+            : (parentNode.type === 'JSXMemberExpression' || !isCompatTag(name)) && isReferenced(node, parentNode, grandparent);
+        if (referenced) {
+          const binding = entry.scope.getBinding(name);
+          if (!binding) {
+            if (name === 'arguments' && state.ownThisDepth === 0 && type === 'Identifier') forbid(state, node, 'arguments');
+          } else if (binding.scope !== state.programScope && binding !== state.exclude && !isWithin(binding.scope, state.fnScope)) {
+            raw.push({ path: entry as unknown as NodePath<t.Identifier>, binding, segments: [] });
+          }
+        }
+      }
+      if (exit) {
+        stack.push({ node, parent: null, key: '', index: -1, scope: entry.scope, exit: true });
+      }
+      pushChildren(entry);
+    }
+  } catch (error) {
+    if (error instanceof NoCachedScope) return false;
+    throw error;
+  }
+  // Paths only for what was recorded, reached from `fn` by their keys.
+  for (const r of raw) {
+    const entry = r.path as unknown as WalkEntry;
+    const parts: string[] = [];
+    for (let e: WalkEntry | null = entry; e && e.parent; e = e.parent) parts.push(e.index >= 0 ? `${e.key}.${e.index}` : e.key);
+    const path = fn.get(parts.reverse().join('.')) as NodePath<t.Identifier | t.JSXIdentifier>;
+    if (path.node !== entry.node) return false;
+    r.path = path;
+    r.segments = memberChain(path);
+  }
+  state.raw = raw;
+  return true;
+}
+
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ObjectMethod', 'ClassMethod', 'ClassPrivateMethod']);
+
 /**
  * Captures of `fn`: reads of bindings declared outside `fn` but not at module level, as member
  * chains, deduplicated by prefix, in order of first appearance. `exclude` is a binding that is
@@ -192,7 +343,12 @@ export function analyseClosure(
     file,
     directive,
   };
-  fn.traverse(closureVisitor, state);
+  if (!walkClosure(fn, state)) {
+    state.classDepth = 0;
+    state.ownThisDepth = 0;
+    state.raw = [];
+    fn.traverse(closureVisitor, state);
+  }
   const raw = state.raw;
 
   // Prefix dedupe: a chain is dropped when a shorter chain on the same binding covers it.

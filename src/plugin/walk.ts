@@ -1,0 +1,28 @@
+// The child step of the iterative AST walks (directives.ts, scope.ts): no recursion, no NodePath.
+import type * as t from '@babel/types';
+
+/**
+ * Calls `push` for every child node of `node` in reverse source order (visitor-key order, list
+ * items by index), so that a stack pops them in the order Babel's traversal visits them.
+ */
+export function pushChildrenReversed(
+  node: t.Node,
+  visitorKeys: Record<string, readonly string[] | undefined>,
+  push: (child: t.Node, key: string, index: number) => void,
+): void {
+  const keys = visitorKeys[node.type];
+  if (!keys) return;
+  for (let k = keys.length - 1; k >= 0; k--) {
+    const key = keys[k]!;
+    const child = (node as unknown as Record<string, unknown>)[key];
+    if (!child) continue;
+    if (Array.isArray(child)) {
+      for (let i = child.length - 1; i >= 0; i--) {
+        const item = child[i] as t.Node | null;
+        if (item && typeof item.type === 'string') push(item, key, i);
+      }
+    } else if (typeof (child as t.Node).type === 'string') {
+      push(child as t.Node, key, -1);
+    }
+  }
+}
