@@ -93,3 +93,16 @@ export function withLoc<T extends BabelTypes.Node>(node: T, from: BabelTypes.Nod
   node.loc = from.loc;
   return node;
 }
+
+/**
+ * `path.replaceWith(replacement)` for a function declaration that becomes another function
+ * declaration (a forwarder), done by turning the old node into the new one: the same tree and
+ * comments, but Babel keeps the node's path and scope instead of creating a scope for a new node
+ * and crawling it (one traversal per replaced function).
+ */
+export function becomeDeclaration(ctx: CompileContext, path: NodePath<BabelTypes.FunctionDeclaration>, replacement: BabelTypes.FunctionDeclaration): void {
+  const old = path.node as unknown as Record<string, unknown>;
+  ctx.t.inheritsComments(replacement, path.node);
+  for (const key of Object.keys(old)) delete old[key];
+  Object.assign(old, replacement);
+}

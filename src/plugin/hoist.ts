@@ -6,6 +6,7 @@ import type { NodePath } from '@babel/core';
 import type { Binding } from '@babel/traverse';
 import type * as t from '@babel/types';
 import {
+  becomeDeclaration,
   idFor,
   localName,
   locOf,
@@ -238,7 +239,7 @@ function replaceAtCallSite(
   }
   if (moduleLevel) {
     // Module level: a hoisted forwarding declaration keeps the function callable before its line.
-    declaration.replaceWith(forwardingDeclaration(ctx, name, fn.exportName, [], node));
+    becomeDeclaration(ctx, declaration, forwardingDeclaration(ctx, name, fn.exportName, [], node));
     registerDeclaration(ctx, fn.order, id, name);
     return;
   }

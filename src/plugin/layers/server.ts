@@ -2,7 +2,7 @@
 // directives, the runtime import, and the `next/cache` redirect (docs/compiled-output.md).
 import type { NodePath } from '@babel/core';
 import type * as t from '@babel/types';
-import { idFor, locOf, runtimeHelper, runtimeSpecifiers, withLoc, type CompileContext } from '../context.js';
+import { becomeDeclaration, idFor, locOf, runtimeHelper, runtimeSpecifiers, withLoc, type CompileContext } from '../context.js';
 import { Codes, diagnostic, quote } from '../diagnostics.js';
 import { directiveText, type ReferenceDirective, type ScanResult } from '../directives.js';
 import { collectExportTargets, type ExportTarget } from '../exports.js';
@@ -177,7 +177,7 @@ function compileFileTarget(ctx: CompileContext, info: ReferenceDirective, target
             ),
           ]),
         );
-        target.path.replaceWith(withLoc(forward, fn));
+        becomeDeclaration(ctx, target.path, withLoc(forward, fn));
       }
       ctx.lifted.push({ order: order + 0.5, statement: register });
       return;
