@@ -233,9 +233,11 @@ function emitModuleStatements(ctx: CompileContext): void {
 }
 
 export function insertAfterImports(program: NodePath<t.Program>, statements: t.Statement[]): void {
-  const body = program.get('body');
+  // Spliced into the statement list, not `insertBefore`: Babel's traversal of the Program, which
+  // has not reached its body yet, visits them in place like any other statement (insertBefore
+  // would also build a path per statement and queue each one for a second visit).
+  const body = program.node.body;
   let index = 0;
-  while (index < body.length && body[index]!.isImportDeclaration()) index++;
-  if (index < body.length) body[index]!.insertBefore(statements);
-  else program.pushContainer('body', statements);
+  while (index < body.length && body[index]!.type === 'ImportDeclaration') index++;
+  body.splice(index, 0, ...statements);
 }
