@@ -30,11 +30,23 @@ export function formatMessage(code: Code, message: string): string {
   return `[use-cache/${code}] ${message}`;
 }
 
-/** A Babel error pointing at `node` (code frame included); throw it. */
+/**
+ * A Babel error pointing at `node`; throw it. Babel prefixes the file name and appends the code
+ * frame; the `(line:column)` suffix and `loc` follow Babel's own syntax errors (column from 0), so
+ * editors, CLIs and bundler overlays read both kinds alike.
+ */
 export function diagnostic(file: BabelFile, node: t.Node, code: Code, message: string): Error {
   // `buildCodeFrameError` exists on every Babel File; @types/babel__core does not declare it.
   const withFrames = file as unknown as { buildCodeFrameError(node: t.Node, message: string): Error };
-  return withFrames.buildCodeFrameError(node, formatMessage(code, message));
+  const start = node.loc?.start;
+  const where = start ? ` (${start.line}:${start.column})` : '';
+  const error = withFrames.buildCodeFrameError(node, formatMessage(code, message) + where) as Error & {
+    code?: string;
+    loc?: { line: number; column: number };
+  };
+  error.code = `USE_CACHE_${code}`;
+  if (start) error.loc = { line: start.line, column: start.column };
+  return error;
 }
 
 /** Quote a directive the way users write it. */
