@@ -6,7 +6,12 @@ import type * as t from '@babel/types';
 import type { CompileContext } from './context.js';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 
-export type ExportTarget =
+export type ExportTarget = ExportForm & {
+  /** Other names the same local is exported under (`export { f as g, f }`): one reference, several names. */
+  aliases: string[];
+};
+
+type ExportForm =
   /** `export async function f`, `export default async function f`, a declaration exported by `export { f as g }`. */
   | { form: 'declaration'; exportName: string; localName: string; path: NodePath<t.FunctionDeclaration> }
   /** `export default async function () {}`: no local name to forward to. */
@@ -61,7 +66,17 @@ function exportedName(node: t.Identifier | t.StringLiteral): string {
 
 export function collectExportTargets(ctx: CompileContext, directive: string): ExportTarget[] {
   const targets: ExportTarget[] = [];
-  const seenLocals = new Set<t.Node>();
+  // The node holding each exported local's value -> its target, so a second export name of the
+  // same local becomes an alias instead of a second (differently named, differently id'd) wrapper.
+  const seenLocals = new Map<t.Node, ExportTarget>();
+  const seen = (node: t.Node, exportName: string): boolean => {
+    const target = seenLocals.get(node);
+    if (target && target.exportName !== exportName && !target.aliases.includes(exportName)) target.aliases.push(exportName);
+    return target !== undefined;
+  };
+  const remember = (node: t.Node): void => {
+    seenLocals.set(node, targets[targets.length - 1]!);
+  };
   const notAsync = (node: t.Node, what: string): Error =>
     diagnostic(
       ctx.file,
@@ -73,21 +88,21 @@ export function collectExportTargets(ctx: CompileContext, directive: string): Ex
   const addValue = (exportName: string, localName: string, path: NodePath<t.Expression>, at: t.Node): void => {
     const known = isAsyncFunctionValue(path.node);
     if (known === false) throw notAsync(at, `"${exportName}"`);
-    targets.push({ form: 'expression', exportName, localName, path, staticFunction: known === true });
+    targets.push({ form: 'expression', exportName, localName, path, staticFunction: known === true, aliases: [] });
   };
   const addDeclaration = (exportName: string, path: NodePath<t.FunctionDeclaration>): void => {
     if (!path.node.async || path.node.generator) throw notAsync(path.node, `"${exportName}"`);
-    if (path.node.id) targets.push({ form: 'declaration', exportName, localName: path.node.id.name, path });
-    else targets.push({ form: 'anonymousDeclaration', exportName: 'default', localName: 'default', path });
+    if (path.node.id) targets.push({ form: 'declaration', exportName, localName: path.node.id.name, path, aliases: [] });
+    else targets.push({ form: 'anonymousDeclaration', exportName: 'default', localName: 'default', path, aliases: [] });
   };
   const addDeclarator = (exportName: string, declarator: NodePath<t.VariableDeclarator>): void => {
-    if (seenLocals.has(declarator.node)) return;
-    seenLocals.add(declarator.node);
+    if (seen(declarator.node, exportName)) return;
     const id = declarator.node.id;
     if (id.type !== 'Identifier') throw notAsync(declarator.node, 'a destructured export');
     const init = declarator.get('init');
     if (!init.node) throw notAsync(declarator.node, `"${exportName}" (declared without a value)`);
     addValue(exportName, id.name, init as NodePath<t.Expression>, declarator.node);
+    remember(declarator.node);
   };
 
   for (const statement of ctx.program.get('body')) {
@@ -115,8 +130,8 @@ export function collectExportTargets(ctx: CompileContext, directive: string): Ex
     const declaration = statement.get('declaration');
     if (declaration.node) {
       if (declaration.isFunctionDeclaration()) {
-        seenLocals.add(declaration.node);
         addDeclaration(declaration.node.id!.name, declaration);
+        remember(declaration.node);
       } else if (declaration.isVariableDeclaration()) {
         if (declaration.node.declare) continue;
         for (const declarator of declaration.get('declarations')) {
@@ -155,9 +170,9 @@ export function collectExportTargets(ctx: CompileContext, directive: string): Ex
     if (!binding) throw notAsync(at, `"${exportName}" (not defined in this file)`);
     const declPath = binding.path;
     if (declPath.isFunctionDeclaration()) {
-      if (seenLocals.has(declPath.node)) return;
-      seenLocals.add(declPath.node);
+      if (seen(declPath.node, exportName)) return;
       addDeclaration(exportName, declPath);
+      remember(declPath.node);
     } else if (declPath.isVariableDeclarator()) {
       if (declPath.parentPath.isVariableDeclaration({ declare: true })) return;
       addDeclarator(exportName, declPath);

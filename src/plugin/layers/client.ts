@@ -10,6 +10,9 @@ import { rejectInClientFile } from './server.js';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
+const exportNameNode = (t: CompileContext['t'], name: string): t.Identifier | t.StringLiteral =>
+  IDENTIFIER.test(name) ? t.identifier(name) : t.stringLiteral(name);
+
 export function compileClient(ctx: CompileContext, scan: ScanResult): void {
   const { t } = ctx;
   const fileInfo = scan.fileDirective?.info;
@@ -48,7 +51,13 @@ export function compileClient(ctx: CompileContext, scan: ScanResult): void {
       loc: locOf(target.path.node),
     });
     const stub = t.callExpression(runtimeHelper(ctx, 'createServerReference'), [t.stringLiteral(id), runtimeHelper(ctx, 'callServer')]);
-    if (target.exportName === 'default') {
+    if (target.aliases.length > 0) {
+      // `export { f as g, f }`: one stub, exported under every name.
+      const local = ctx.names.take('$$reference');
+      body.push(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(local), stub)]));
+      const names = [target.exportName, ...target.aliases];
+      body.push(t.exportNamedDeclaration(null, names.map((name) => t.exportSpecifier(t.identifier(local), exportNameNode(t, name)))));
+    } else if (target.exportName === 'default') {
       body.push(t.exportDefaultDeclaration(stub));
     } else if (IDENTIFIER.test(target.exportName)) {
       body.push(t.exportNamedDeclaration(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(target.exportName), stub)])));
