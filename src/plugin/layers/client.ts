@@ -71,8 +71,12 @@ export function compileClient(ctx: CompileContext, scan: ScanResult): void {
   const program = ctx.program.node;
   program.directives = program.directives.filter((d) => d !== scan.fileDirective!.node);
   ctx.program.get('body').forEach((statement) => statement.remove());
-  ctx.program.pushContainer('body', [
+  const inserted = ctx.program.pushContainer('body', [
     ...(specifiers.length > 0 ? [t.importDeclaration(specifiers, t.stringLiteral(ctx.options.runtime))] : []),
     ...body,
   ]);
+  // `export { $$reference as name }` must find `$$reference` in Babel's scope tracker (later
+  // plugins such as preset-typescript look exports up there). The import stays unregistered on
+  // purpose: preset-typescript elides imports whose bindings it finds unreferenced.
+  for (const path of inserted) if (path.isVariableDeclaration()) ctx.program.scope.registerDeclaration(path);
 }

@@ -229,10 +229,26 @@ function emitModuleStatements(ctx: CompileContext): void {
     statements.push(t.importDeclaration(specifiers, t.stringLiteral(ctx.options.runtime)));
   }
   statements.push(...ctx.lifted.sort((a, b) => a.order - b.order).map((l) => l.statement));
-  insertAfterImports(ctx.program, statements);
+  const index = insertAfterImports(ctx.program, statements);
+  registerLiftedBindings(ctx.program, index, statements);
 }
 
-export function insertAfterImports(program: NodePath<t.Program>, statements: t.Statement[]): void {
+/**
+ * Tell Babel's scope about the lifted `$$cache_0` / `$$server_0` declarations, so later plugins
+ * (preset-typescript checks `export default $$cache_0` against it, and warns otherwise) see them
+ * as values. The runtime import stays unregistered on purpose: preset-typescript elides imports
+ * whose bindings it finds unreferenced.
+ */
+function registerLiftedBindings(program: NodePath<t.Program>, index: number, statements: t.Statement[]): void {
+  statements.forEach((statement, i) => {
+    const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
+    if (declaration?.type !== 'VariableDeclaration') return;
+    program.scope.registerDeclaration(program.get(`body.${index + i}`) as NodePath);
+  });
+}
+
+/** Returns the index of the first inserted statement. */
+export function insertAfterImports(program: NodePath<t.Program>, statements: t.Statement[]): number {
   // Spliced into the statement list, not `insertBefore`: Babel's traversal of the Program, which
   // has not reached its body yet, visits them in place like any other statement (insertBefore
   // would also build a path per statement and queue each one for a second visit).
@@ -240,4 +256,5 @@ export function insertAfterImports(program: NodePath<t.Program>, statements: t.S
   let index = 0;
   while (index < body.length && body[index]!.type === 'ImportDeclaration') index++;
   body.splice(index, 0, ...statements);
+  return index;
 }
