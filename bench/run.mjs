@@ -13,7 +13,7 @@
 // them, prints the table and writes bench/results.json.
 //
 // The figures' method (medians, alternating batches, paired ratios, CPU vs wall time) is in
-// lib/measure.mjs; what each row means is in docs/readme/performance.md.
+// lib/measure.mjs; what each row means is in the Performance section of README.md.
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -63,7 +63,7 @@ export function status(f) {
 
 const fmt = (x) => (x === null || x === undefined ? '-' : String(x));
 
-/** The table as Markdown (printed to the terminal and pasted into docs/readme/performance.md). */
+/** The table as Markdown (printed to the terminal and pasted into the Performance section of README.md). */
 export function table(figures) {
   const head = ['figure', 'value', 'baseline', 'unit', 'ratio', 'target', 'status'];
   const rows = figures.map((f) => [
