@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `use-cache`: the command-line front of babel-plugin-use-cache (see docs/readme/cli.md).
+// `use-cache`: the command-line front of babel-plugin-use-cache (see the Command line section of README.md).
 import { realpathSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';

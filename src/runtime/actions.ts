@@ -1,6 +1,6 @@
 // The server-actions half of the runtime: what compiled 'use server' code imports
 // (serverReference, encryptBound, decryptBound) and the encryption key setting.
-// See docs/compiled-output.md for the shapes that call these and docs/readme/actions.md for use.
+// See README.md (the runtime contract, and Server Actions) for the shapes that call these and their use.
 
 import { open, seal } from './actions-cipher.js';
 import { decodeBoundValues, encodeBoundValues } from './actions-codec.js';
