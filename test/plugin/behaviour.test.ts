@@ -228,6 +228,24 @@ describe('client layer', () => {
     expect(rt.serverCalls.map((c) => c.id)).toEqual(client.references.map((r) => r.id));
     expect(client.code).not.toContain('does-not-exist');
   });
+
+  it('a function exported under several names has a stub under every name, all calling one reference', async () => {
+    const source = fixtureSource('use-cache-file', 'exported-under-two-names');
+    const server = await load(source);
+    const client = await load(source, { layer: 'client' });
+    expect(await server.module.loadUser(1)).toEqual({ id: 1 });
+    expect(await server.module.getUser(1)).toEqual({ id: 1 });
+    expect(rt.executions.get(server.references[0]!.id)).toBe(1); // one reference: the second name hits
+    for (const name of ['loadUser', 'getUser', 'default']) await client.module[name](name);
+    // (the two loads compile under different file names, so their ids differ from each other)
+    expect(client.references).toHaveLength(1);
+    const id = client.references[0]!.id;
+    expect(rt.serverCalls).toEqual([
+      { id, args: ['loadUser'] },
+      { id, args: ['getUser'] },
+      { id, args: ['default'] },
+    ]);
+  });
 });
 
 describe('compiled closures return what the original returns', () => {
