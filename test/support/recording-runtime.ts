@@ -19,6 +19,7 @@ export function reset(): void {
   invocations.clear();
   registrations.length = 0;
   kinds.clear();
+  serverCalls.length = 0;
 }
 
 export function cacheFunction(id: string, kind: string, fn: AnyFunction): AnyFunction {
