@@ -27,6 +27,31 @@ export function mayContainDirectives(code: string): boolean {
   return MAYBE_RELEVANT.test(code);
 }
 
+const MAYBE_RELEVANT_ALL = new RegExp(MAYBE_RELEVANT.source, 'gi');
+
+/**
+ * Source offsets where a directive (or a near-miss of one) may start, in ascending order. The
+ * walk below only descends into nodes that span one of them, so a file with 40 directives in
+ * 2,000 lines costs 40 root-to-leaf descents instead of a walk over every node.
+ */
+export function directiveCandidates(code: string): number[] {
+  const offsets: number[] = [];
+  for (const match of code.matchAll(MAYBE_RELEVANT_ALL)) offsets.push(match.index);
+  return offsets;
+}
+
+/** Whether any of the sorted `offsets` lies in [start, end). */
+function spansAny(offsets: readonly number[], start: number, end: number): boolean {
+  let lo = 0;
+  let hi = offsets.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (offsets[mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < offsets.length && offsets[lo]! < end;
+}
+
 const CACHE_WITH_KIND = /^use cache: ([A-Za-z0-9_-]+)$/;
 
 /** The recognised directive a string spells exactly, or null. */
@@ -200,14 +225,25 @@ export function directiveText(info: DirectiveInfo): string {
   return `use ${info.type}`;
 }
 
-/** One iterative walk over the whole file. Throws the first directive diagnostic it meets. */
+/**
+ * One iterative walk over the file, into the nodes that span a `candidates` offset (offsets into
+ * the parsed source text; null walks every node). Throws the first directive diagnostic it meets.
+ */
 export function scanProgram(
   program: t.Program,
   file: BabelFile,
   options: PluginOptions,
   visitorKeys: Record<string, readonly string[] | undefined>,
+  candidates: readonly number[] | null = null,
 ): ScanResult {
   const kinds = allowedCacheKinds(options);
+  // Offsets are only trusted when the AST was parsed from this very text (parserOpts.startIndex
+  // shifts them all; an AST handed in with other text would not match at all).
+  const shift = program.start ?? 0;
+  const offsets =
+    candidates && program.end != null && program.end - shift === file.code.length ? candidates.map((o) => o + shift) : null;
+  const relevant = (node: t.Node): boolean =>
+    offsets === null || node.start == null || node.end == null || spansAny(offsets, node.start, node.end);
   const fileDirective = readPrologue(file, program.directives, kinds, false);
   const functions: FoundFunction[] = [];
   const stack: Entry[] = [{ node: program, parent: null, key: '', index: -1, functionDepth: 0 }];
@@ -241,7 +277,7 @@ export function scanProgram(
 
     // Children in reverse so they are visited in source order.
     pushChildrenReversed(node, visitorKeys, (child, key, index) => {
-      if (!LEAVES.has(child.type)) stack.push({ node: child, parent: entry, key, index, functionDepth });
+      if (!LEAVES.has(child.type) && relevant(child)) stack.push({ node: child, parent: entry, key, index, functionDepth });
     });
   }
   return { fileDirective, functions };

@@ -1,5 +1,5 @@
 // Corpus and injection (issue 8), on a seeded sample of the corpus that fits CI's time budget.
-// The whole corpus: `npm run test:corpus`. Another sample: CORPUS_SEED=<n> CORPUS_BYTES=<n>.
+// The whole corpus: `npm run test:corpus`. Another sample: CORPUS_SEED=<n>|random CORPUS_BYTES=<n>.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,7 +8,15 @@ import { PLUGIN, ROOT, ensureBuilt } from '../cli/built.js';
 // @ts-expect-error plain JavaScript helper shared with scripts/corpus.mjs
 import { createRng, formatFailures, listCorpus, runCorpus, summarize } from './corpus-lib.mjs';
 
-const SEED = process.env.CORPUS_SEED !== undefined ? Number(process.env.CORPUS_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+// A fixed sample by default, so that a CI run is reproducible and the reference count below is
+// a property of the code, not of the draw (some seeds inject mostly into functions that must be
+// rejected: seed 4 compiles only 5 references). CORPUS_SEED=random draws a new sample.
+const SEED =
+  process.env.CORPUS_SEED === 'random'
+    ? (Math.random() * 2 ** 32) >>> 0
+    : process.env.CORPUS_SEED !== undefined
+      ? Number(process.env.CORPUS_SEED) >>> 0
+      : 1;
 /** Source bytes per run: each file is compiled three to four times. */
 const BYTES = Number(process.env.CORPUS_BYTES ?? 1_200_000);
 const MAX_FILE = 150_000;

@@ -240,10 +240,13 @@ function emitModuleStatements(ctx: CompileContext): void {
  * whose bindings it finds unreferenced.
  */
 function registerLiftedBindings(program: NodePath<t.Program>, index: number, statements: t.Statement[]): void {
+  // One `get('body')` for all of them: each call builds the paths of the whole statement list.
+  let body: NodePath<t.Statement>[] | null = null;
   statements.forEach((statement, i) => {
     const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
     if (declaration?.type !== 'VariableDeclaration') return;
-    program.scope.registerDeclaration(program.get(`body.${index + i}`) as NodePath);
+    body ??= program.get('body');
+    program.scope.registerDeclaration(body[index + i]!);
   });
 }
 
