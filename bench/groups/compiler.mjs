@@ -1,17 +1,20 @@
 // Compiler figures: the Babel pipeline (@babel/preset-typescript + @babel/preset-react) with this
 // plugin against the same pipeline without it, on the generated inputs and on the fixture corpus.
 //
-// A 1% difference is below the noise of one run, so: both pipelines run in alternating batches
-// (see lib/measure.mjs), many of them, timed by this process's CPU time (not wall time: other
-// work on the machine preempts us), and the ratio is the median of paired ratios. As a second,
-// steadier view, the plugin's own visitor functions are timed from inside one pipeline run
-// ("visitor share": time spent in the plugin's visitors / the whole transform).
+// A 1% difference is below the noise of one run on a shared machine, so the pipelines are timed
+// one call at a time, interleaved, and compared at their 10th percentiles (lib/measure.mjs,
+// compareInterleaved). Three figures per input:
+// - with the plugin ÷ without it: the issue's figure;
+// - with the plugin ÷ the same pipeline on the plugin's output: what the plugin's own work adds,
+//   apart from the presets and the generator handling the larger code it must emit;
+// - the plugin's own visitor time, measured from inside the runs ("whole ÷ whole minus plugin
+//   visitors"): the steadiest view, as both sides come from the same calls.
 import { transformSync } from '@babel/core';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadDist, outDir, repoRoot } from '../lib/dist.mjs';
-import { compare, median } from '../lib/measure.mjs';
+import { compareInterleaved, median } from '../lib/measure.mjs';
 import { emit, figure, notAvailable, progress } from '../lib/report.mjs';
 import { writeInputs } from '../inputs/generate.mjs';
 
@@ -20,9 +23,6 @@ const presets = [
   ['@babel/preset-typescript', { allExtensions: true, isTSX: true, onlyRemoveTypeImports: true }],
   '@babel/preset-react',
 ];
-
-/** The interquartile range of the paired ratios: how much one pair can be off on this machine. */
-const spreadNote = (r) => `pair ratios IQR ${r.spread[0].toFixed(2)}–${r.spread[1].toFixed(2)}`;
 
 function targetFor(directives) {
   return directives === 0 ? 1.01 : 1.05;
@@ -121,6 +121,22 @@ function fixtureCorpus() {
 }
 
 const visitorName = (what) => `compile ${what}: whole ÷ whole minus plugin visitors`;
+const ownName = (what) => `compile ${what}: with plugin ÷ pipeline on the plugin's output`;
+const ratioText = (a, b) => `${(a / b).toFixed(3)}×`;
+
+/** The plugin's output with the TypeScript and JSX left in, for the presets to compile. */
+function pluginOutput(plugin, file, code, pluginOptions = {}) {
+  return transformSync(code, {
+    configFile: false,
+    babelrc: false,
+    root: repoRoot,
+    cwd: repoRoot,
+    filename: file,
+    sourceType: 'module',
+    parserOpts: { plugins: ['typescript', 'jsx'] },
+    plugins: [[plugin, pluginOptions]],
+  }).code;
+}
 
 /** value: whole transform with the plugin; baseline: the same runs minus the plugin's own time. */
 function emitVisitorShare(name, target, plugin, files, runs) {
@@ -149,11 +165,11 @@ async function main() {
   const loaded = await loadDist('plugin/index.js');
   const plugin = loaded.module?.default;
   const inputs = writeInputs(path.join(outDir, 'inputs'));
-  const batches = quick ? 5 : 11;
 
   if (typeof plugin !== 'function') {
     const reason = loaded.missing ?? 'plugin/index.js has no default export';
     for (const input of inputs) emit(notAvailable(`compile ${input.name} ÷ without plugin`, 'ms', targetFor(input.directives), reason));
+    for (const input of inputs) if (input.directives > 0) emit(notAvailable(ownName(input.name), 'ms', targetFor(input.directives), reason));
     emit(notAvailable('compile fixture corpus ÷ without plugin', 'ms', 1.05, reason));
     for (const input of inputs) emit(notAvailable(visitorName(input.name), 'ms', targetFor(input.directives), reason));
     emit(notAvailable(visitorName('fixture corpus'), 'ms', 1.05, reason));
@@ -163,22 +179,38 @@ async function main() {
   const { with: withPlugin, without } = pipelines(plugin);
   for (const input of inputs) {
     const name = `compile ${input.name} ÷ without plugin`;
+    const target = targetFor(input.directives);
     try {
       transformer(withPlugin, input.file, input.code)(); // fails early on a compiler error
-      const r = await compare(
-        transformer(withPlugin, input.file, input.code),
-        transformer(without, input.file, input.code),
-        // CPU time of batches of ~50 ms or more: 1 transform of a 2,000-line file, 4 of a 200-line
-        // one (process CPU time moves in steps of a few ms; wall time mostly measures the others
-        // on this machine).
-        { warmupMs: quick ? 200 : input.lines > 1000 ? 1000 : 400, size: input.lines > 1000 ? 1 : 4, clock: 'cpu', batches: input.lines > 1000 ? batches : batches * 2 },
-      );
-      progress(`${name}: ${r.value.toFixed(2)} ms vs ${r.baseline.toFixed(2)} ms`);
-      emit(figure({ name, value: r.value, unit: 'ms', baseline: r.baseline, ratio: r.ratio, target: targetFor(input.directives), note: spreadNote(r) }));
-      emitVisitorShare(visitorName(input.name), targetFor(input.directives), plugin, [input], quick ? 5 : input.lines > 1000 ? 7 : 15);
+      const variants = {
+        with: transformer(withPlugin, input.file, input.code),
+        without: transformer(without, input.file, input.code),
+      };
+      // The same pipeline without the plugin on the code the plugin emits: what any compiler
+      // producing this output would cost. Files without a directive come out unchanged.
+      if (input.directives > 0) variants.onOutput = transformer(without, input.file, pluginOutput(plugin, input.file, input.code));
+      const samples = input.lines > 1000 ? (quick ? 15 : 60) : quick ? 60 : 300;
+      const r = compareInterleaved(variants, { samples, warmup: input.lines > 1000 ? 5 : 30 });
+      const note = `10th percentiles of ${samples} interleaved calls (medians: ${ratioText(r.with.median, r.without.median)})`;
+      progress(`${name}: ${r.with.low.toFixed(2)} ms vs ${r.without.low.toFixed(2)} ms`);
+      emit(figure({ name, value: r.with.low, unit: 'ms', baseline: r.without.low, target, note }));
+      if (r.onOutput) {
+        emit(
+          figure({
+            name: ownName(input.name),
+            value: r.with.low,
+            unit: 'ms',
+            baseline: r.onOutput.low,
+            target,
+            note: `baseline: the pipeline on the plugin's output (${ratioText(r.onOutput.low, r.without.low)} of the source's cost); medians: ${ratioText(r.with.median, r.onOutput.median)}`,
+          }),
+        );
+      }
+      emitVisitorShare(visitorName(input.name), target, plugin, [input], quick ? 5 : input.lines > 1000 ? 7 : 15);
     } catch (error) {
-      emit(notAvailable(name, 'ms', targetFor(input.directives), `compile error: ${String(error.message).split('\n')[0].slice(0, 120)}`));
-      emit(notAvailable(visitorName(input.name), 'ms', targetFor(input.directives), 'compile error'));
+      emit(notAvailable(name, 'ms', target, `compile error: ${String(error.message).split('\n')[0].slice(0, 120)}`));
+      if (input.directives > 0) emit(notAvailable(ownName(input.name), 'ms', target, 'compile error'));
+      emit(notAvailable(visitorName(input.name), 'ms', target, 'compile error'));
     }
     reportWarnings(input.name);
   }
@@ -195,7 +227,8 @@ async function main() {
       const code = readFileSync(file, 'utf8');
       const run = transformer(pipes.with, file, code);
       run();
-      corpus.push({ with: run, without: transformer(pipes.without, file, code), file, code, options: pipes.pluginOptions });
+      const output = pluginOutput(plugin, file, code, pipes.pluginOptions);
+      corpus.push({ with: run, without: transformer(pipes.without, file, code), onOutput: transformer(pipes.without, file, output), file, code, options: pipes.pluginOptions });
     } catch {
       // an error fixture, or options this pipeline does not take: not part of the speed corpus
     }
@@ -204,12 +237,27 @@ async function main() {
   if (corpus.length === 0) {
     emit(notAvailable('compile fixture corpus ÷ without plugin', 'ms', 1.05, 'no fixture compiles yet'));
   } else {
-    const r = await compare(
-      () => corpus.forEach((c) => c.with()),
-      () => corpus.forEach((c) => c.without()),
-      { warmupMs: quick ? 200 : 1000, size: 1, clock: 'cpu', batches },
+    const samples = quick ? 10 : 40;
+    const r = compareInterleaved(
+      {
+        with: () => corpus.forEach((c) => c.with()),
+        without: () => corpus.forEach((c) => c.without()),
+        onOutput: () => corpus.forEach((c) => c.onOutput()),
+      },
+      { samples, warmup: quick ? 2 : 5 },
     );
-    emit(figure({ name: corpusName, value: r.value, unit: 'ms', baseline: r.baseline, ratio: r.ratio, target: 1.05, note: spreadNote(r) }));
+    const note = `10th percentiles of ${samples} interleaved runs (medians: ${ratioText(r.with.median, r.without.median)})`;
+    emit(figure({ name: corpusName, value: r.with.low, unit: 'ms', baseline: r.without.low, target: 1.05, note }));
+    emit(
+      figure({
+        name: ownName(`fixture corpus (${corpus.length} files)`),
+        value: r.with.low,
+        unit: 'ms',
+        baseline: r.onOutput.low,
+        target: 1.05,
+        note: `baseline: the pipeline on the plugin's output (${ratioText(r.onOutput.low, r.without.low)} of the sources' cost)`,
+      }),
+    );
     emitVisitorShare(visitorName(`fixture corpus (${corpus.length} files)`), 1.05, plugin, corpus, quick ? 5 : 9);
   }
   reportWarnings('the fixture corpus');

@@ -158,3 +158,32 @@ export async function drain(rounds = 3) {
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
 }
+
+/** The q-quantile (0..1) of `values`, nearest rank. */
+export function quantile(values, q) {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+}
+
+/**
+ * Synchronous operations timed one call at a time, interleaved (a, b, c, then c, b, a, ...) so
+ * that every variant meets the same machine. Other work on a shared machine only ever slows a
+ * call down, so the low quantile (the 10th percentile by default) estimates a call's own cost
+ * far more steadily than the median: on this 2-core machine the median ratio of a no-op moves
+ * by ±5% from run to run, the 10th-percentile ratio by about ±1%.
+ * Returns, per variant name, { low, median } in milliseconds.
+ */
+export function compareInterleaved(variants, { samples = 200, warmup = 20, low = 0.1 } = {}) {
+  const names = Object.keys(variants);
+  for (let i = 0; i < warmup; i++) for (const name of names) variants[name]();
+  const times = Object.fromEntries(names.map((n) => [n, []]));
+  const reversed = [...names].reverse();
+  for (let i = 0; i < samples; i++) {
+    for (const name of i % 2 ? reversed : names) {
+      const start = wallNow();
+      variants[name]();
+      times[name].push(wallNow() - start);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, { low: quantile(times[n], low), median: median(times[n]) }]));
+}

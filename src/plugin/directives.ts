@@ -117,6 +117,8 @@ export interface FoundFunction {
   info: ReferenceDirective;
   /** Dotted key path from the Program node, for `programPath.get()`. */
   keyPath: string;
+  /** The nodes from the Program's child down to the function (for Babel's cached paths). */
+  chain: t.Node[];
   /** Source position of the function's start (sorts lifted output in source order). */
   order: number;
   /** No enclosing function: the function itself sits at module level. */
@@ -167,6 +169,12 @@ function keyPathOf(entry: Entry): string {
     parts.push(e.index >= 0 ? `${e.key}.${e.index}` : e.key);
   }
   return parts.reverse().join('.');
+}
+
+function chainOf(entry: Entry): t.Node[] {
+  const nodes: t.Node[] = [];
+  for (let e: Entry | null = entry; e && e.parent; e = e.parent) nodes.push(e.node);
+  return nodes.reverse();
 }
 
 /** The reference directive of a prologue (cache or server), after checking every entry of it. */
@@ -267,6 +275,7 @@ export function scanProgram(
             directive: found.node,
             info: found.info,
             keyPath: keyPathOf(entry),
+            chain: chainOf(entry),
             order,
             topLevel: functionDepth === 0,
           });

@@ -27,13 +27,26 @@ export function relativeFilePath(filename: string | null | undefined, root: stri
  */
 export class NameAllocator {
   private readonly taken = new Set<string>();
+  /** Answers of `source.includes(name)`: each one scans the whole file, and names repeat. */
+  private readonly inSource = new Map<string, boolean>();
+  /** Most generated names start with `$$`; in a file without `$$` they are all free. */
+  private readonly hasDoubleDollar: boolean;
 
-  constructor(private readonly source: string) {}
+  constructor(private readonly source: string) {
+    this.hasDoubleDollar = source.includes('$$');
+  }
+
+  private used(name: string): boolean {
+    if (!this.hasDoubleDollar && name.startsWith('$$')) return false;
+    let found = this.inSource.get(name);
+    if (found === undefined) this.inSource.set(name, (found = this.source.includes(name)));
+    return found;
+  }
 
   /** A name for a new module-level binding: unique in the file. */
   take(base: string): string {
     let name = base;
-    for (let i = 1; this.taken.has(name) || this.source.includes(name); i++) name = `${base}$${i}`;
+    for (let i = 1; this.taken.has(name) || this.used(name); i++) name = `${base}$${i}`;
     this.taken.add(name);
     return name;
   }
@@ -41,7 +54,7 @@ export class NameAllocator {
   /** A name for a parameter or local: only needs to be absent from the source. */
   local(base: string): string {
     let name = base;
-    for (let i = 1; this.source.includes(name); i++) name = `${base}$${i}`;
+    for (let i = 1; this.used(name); i++) name = `${base}$${i}`;
     return name;
   }
 }

@@ -9,7 +9,7 @@ import { relativeFilePath } from './ids.js';
 import { compileClient } from './layers/client.js';
 import { compileServer, importsNextCache } from './layers/server.js';
 import { parseOptions, type PluginOptions } from './options.js';
-import { useBabel } from './scope.js';
+import { useBabel } from './cached-paths.js';
 
 export type { PluginOptions } from './options.js';
 export type { ServerReferenceMeta } from './context.js';

@@ -6,6 +6,7 @@ import type { BabelFile, NodePath } from '@babel/core';
 import type { Binding, Scope, Visitor } from '@babel/traverse';
 import type * as t from '@babel/types';
 import { Codes, diagnostic, quote } from './diagnostics.js';
+import { babelInternals, cachedPath } from './cached-paths.js';
 import { pushChildrenReversed } from './walk.js';
 
 export interface Segment {
@@ -175,19 +176,6 @@ const closureVisitor: Visitor<ClosureState> = {
   },
 };
 
-/** Babel's path and scope caches (`traverse.cache`), read at each use: Babel replaces them on clear(). */
-interface TraverseCache {
-  path: WeakMap<t.Node, Map<t.Node, NodePath>>;
-  scope: WeakMap<t.Node, Scope>;
-}
-let babel: { cache: TraverseCache; types: typeof t } | null = null;
-
-/** Hands the closure analysis the caches and types of the Babel instance that runs the plugin. */
-export function useBabel(api: { traverse?: { cache?: TraverseCache }; types: typeof t }): void {
-  const cache = api.traverse?.cache;
-  babel = cache && typeof cache.path?.get === 'function' && typeof cache.scope?.get === 'function' ? { cache, types: api.types } : null;
-}
-
 interface WalkEntry {
   node: t.Node;
   parent: WalkEntry | null;
@@ -210,6 +198,7 @@ class NoCachedScope extends Error {}
  * since the crawl) or the caches are not available: the caller then runs the Babel traversal.
  */
 function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
+  const babel = babelInternals();
   if (!babel) return false;
   const paths = babel.cache.path;
   const scopes = babel.cache.scope;
@@ -308,9 +297,13 @@ function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
   // Paths only for what was recorded, reached from `fn` by their keys.
   for (const r of raw) {
     const entry = r.path as unknown as WalkEntry;
+    const chain: t.Node[] = [];
     const parts: string[] = [];
-    for (let e: WalkEntry | null = entry; e && e.parent; e = e.parent) parts.push(e.index >= 0 ? `${e.key}.${e.index}` : e.key);
-    const path = fn.get(parts.reverse().join('.')) as NodePath<t.Identifier | t.JSXIdentifier>;
+    for (let e: WalkEntry | null = entry; e && e.parent; e = e.parent) {
+      chain.push(e.node);
+      parts.push(e.index >= 0 ? `${e.key}.${e.index}` : e.key);
+    }
+    const path = (cachedPath(fn, chain.reverse()) ?? fn.get(parts.reverse().join('.'))) as NodePath<t.Identifier | t.JSXIdentifier>;
     if (path.node !== entry.node) return false;
     r.path = path;
     r.segments = memberChain(path);

@@ -2,6 +2,7 @@
 // directives, the runtime import, and the `next/cache` redirect (docs/compiled-output.md).
 import type { NodePath } from '@babel/core';
 import type * as t from '@babel/types';
+import { cachedPath, statementPath } from '../cached-paths.js';
 import { becomeDeclaration, idFor, locOf, runtimeHelper, runtimeSpecifiers, withLoc, type CompileContext } from '../context.js';
 import { Codes, diagnostic, quote } from '../diagnostics.js';
 import { directiveText, type ReferenceDirective, type ScanResult } from '../directives.js';
@@ -32,7 +33,7 @@ export function compileServer(ctx: CompileContext, scan: ScanResult): void {
   }
   // Paths first: the scan's key paths index the original statement lists.
   const inline = prepareInline(ctx, scan, fileInfo ?? null);
-  if (ctx.options.nextCompat) redirectNextCache(ctx);
+  if (ctx.options.nextCompat && importsNextCache(ctx.program.node)) redirectNextCache(ctx);
   // Innermost first: an outer function then sees the inner one's bound reference, not its body.
   for (let i = inline.length - 1; i >= 0; i--) liftInlineFunction(ctx, inline[i]!);
   if (scan.fileDirective && fileInfo) {
@@ -94,7 +95,8 @@ function prepareInline(ctx: CompileContext, scan: ScanResult, fileInfo: Referenc
       continue;
     }
     const exportName = ctx.names.take(`$$${found.info.type}_${counters[found.info.type]++}`);
-    result.push({ ...found, exportName, path: pathAt(ctx.program, found.keyPath, children) as InlineFunction['path'] });
+    const path = cachedPath(ctx.program, found.chain) ?? pathAt(ctx.program, found.keyPath, children);
+    result.push({ ...found, exportName, path: path as InlineFunction['path'] });
   }
   return result;
 }
@@ -240,13 +242,10 @@ function emitModuleStatements(ctx: CompileContext): void {
  * whose bindings it finds unreferenced.
  */
 function registerLiftedBindings(program: NodePath<t.Program>, index: number, statements: t.Statement[]): void {
-  // One `get('body')` for all of them: each call builds the paths of the whole statement list.
-  let body: NodePath<t.Statement>[] | null = null;
   statements.forEach((statement, i) => {
     const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
     if (declaration?.type !== 'VariableDeclaration') return;
-    body ??= program.get('body');
-    program.scope.registerDeclaration(body[index + i]!);
+    program.scope.registerDeclaration(statementPath(program, index + i));
   });
 }
 
