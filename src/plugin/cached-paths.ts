@@ -37,16 +37,17 @@ export function babelInternals(): BabelInternals | null {
  * caller falls back to `root.get(keyPath)`.
  */
 export function cachedPath(root: NodePath, chain: readonly t.Node[]): NodePath | null {
-  if (!babel || chain.length === 0) return null;
-  const paths = babel.cache.path;
-  let parentPath = root;
-  let path: NodePath | undefined;
-  for (const node of chain) {
-    path = paths.get(parentPath.node)?.get(node);
-    if (!path || path.node !== node || path.parentPath !== parentPath || path.removed) return null;
-    parentPath = path;
+  const last = chain.length - 1;
+  if (!babel || last < 0) return null;
+  // One cache lookup for the target, then its parentPath links, checked node by node.
+  const path = babel.cache.path.get(last > 0 ? chain[last - 1]! : root.node)?.get(chain[last]!);
+  if (!path || path.removed) return null;
+  let step: NodePath | null = path;
+  for (let i = last; i >= 0; i--) {
+    if (!step || step.node !== chain[i] || step.removed) return null;
+    step = step.parentPath;
   }
-  return path ?? null;
+  return step === root ? path : null;
 }
 
 /**
