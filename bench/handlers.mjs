@@ -60,7 +60,7 @@ async function timeAll(ops, { batchMs = 20, batches = 21, warmupMs = 200 } = {})
       calls++;
     }
     const perCallMs = (performance.now() - start) / calls;
-    sizes[name] = Math.max(5, Math.min(200, Math.round(batchMs / perCallMs)));
+    sizes[name] = Math.max(5, Math.min(50_000, Math.round(batchMs / perCallMs)));
   }
   for (let b = 0; b < batches; b++) {
     for (const name of names) {
@@ -79,11 +79,9 @@ async function fill(handler, count) {
   }
 }
 
-async function measure(name, handler, count, baseline) {
-  const started = performance.now();
-  await fill(handler, count);
-  const filled = performance.now();
-  const t = await timeAll({
+/** The timed operations on one handler holding `count` entries. */
+function operations(handler, count, baseline) {
+  return {
     baseline,
     hit: async (i) => {
       const e = await handler.get(`key-${(i * 7919) % count}`);
@@ -101,10 +99,29 @@ async function measure(name, handler, count, baseline) {
       await handler.updateTags(['all'], Date.now());
       await handler.getExpiration(['all']);
     },
-  });
+  };
+}
+
+/**
+ * Rows for one or more { handler, count } pairs. Pairs given together are filled first and then
+ * timed in the same interleaved batches: for the memory handler both sizes then share one heap
+ * and one stretch of machine load, so their ratio is the entry count's effect alone.
+ */
+async function measure(name, pairs, baseline) {
+  const started = performance.now();
+  for (const { handler, count } of pairs) await fill(handler, count);
+  const filled = performance.now();
+  const ops = {};
+  for (const { handler, count } of pairs) {
+    for (const [op, fn] of Object.entries(operations(handler, count, baseline))) ops[`${count}:${op}`] = fn;
+  }
+  const t = await timeAll(ops);
   const seconds = (ms) => (ms / 1000).toFixed(1);
-  console.error(`${name} ${count}: filled in ${seconds(filled - started)} s, measured in ${seconds(performance.now() - filled)} s`);
-  return { handler: name, entries: count, baselineUs: t.baseline, hitUs: t.hit, hitLaterUs: t.hitLater, missUs: t.miss, setUs: t.set, revalidateUs: t.revalidate };
+  console.error(`${name} ${pairs.map((p) => p.count).join(' + ')}: filled in ${seconds(filled - started)} s, measured in ${seconds(performance.now() - filled)} s`);
+  return pairs.map(({ count }) => {
+    const at = (op) => t[`${count}:${op}`];
+    return { handler: name, entries: count, baselineUs: at('baseline'), hitUs: at('hit'), hitLaterUs: at('hitLater'), missUs: at('miss'), setUs: at('set'), revalidateUs: at('revalidate') };
+  });
 }
 
 async function startRedis() {
@@ -126,7 +143,8 @@ async function startRedis() {
 const rows = [];
 const memory = only.includes('memory') ? await load('memory') : undefined;
 if (memory?.createMemoryHandler) {
-  for (const count of sizes) rows.push(await measure('memory', memory.createMemoryHandler({ maxBytes: 1 << 30 }), count, () => Promise.resolve()));
+  const pairs = sizes.map((count) => ({ count, handler: memory.createMemoryHandler({ maxBytes: 1 << 30 }) }));
+  rows.push(...(await measure('memory', pairs, () => Promise.resolve())));
 }
 const redisModule = only.includes('redis') ? await load('redis') : undefined;
 if (redisModule) {
@@ -134,7 +152,7 @@ if (redisModule) {
   try {
     for (const count of sizes) {
       const handler = redisModule.createRedisHandler({ url: server.url, prefix: `bench-${count}:`, timeoutMs: 2000 });
-      rows.push(await measure('redis', handler, count, () => handler.client.ping()));
+      rows.push(...(await measure('redis', [{ handler, count }], () => handler.client.ping())));
       await handler.client.flushdb();
       await handler.close();
     }
@@ -148,7 +166,7 @@ if (fsModule) {
     const dir = mkdtempSync(path.join(tmpdir(), 'use-cache-bench-'));
     try {
       const handler = fsModule.createFsHandler({ dir, maxBytes: 1 << 30 });
-      rows.push(await measure('fs', handler, count, () => stat(dir)));
+      rows.push(...(await measure('fs', [{ handler, count }], () => stat(dir))));
       await handler.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
