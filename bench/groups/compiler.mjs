@@ -189,7 +189,7 @@ async function main() {
       // The same pipeline without the plugin on the code the plugin emits: what any compiler
       // producing this output would cost. Files without a directive come out unchanged.
       if (input.directives > 0) variants.onOutput = transformer(without, input.file, pluginOutput(plugin, input.file, input.code));
-      const samples = input.lines > 1000 ? (quick ? 15 : 60) : quick ? 60 : 300;
+      const samples = input.lines > 1000 ? (quick ? 15 : 100) : quick ? 60 : 300;
       const r = compareInterleaved(variants, { samples, warmup: input.lines > 1000 ? 5 : 30 });
       const note = `10th percentiles of ${samples} interleaved calls (medians: ${ratioText(r.with.median, r.without.median)})`;
       progress(`${name}: ${r.with.low.toFixed(2)} ms vs ${r.without.low.toFixed(2)} ms`);
