@@ -31,6 +31,8 @@ export interface CompileContext {
   references: ServerReferenceMeta[];
   /** Directive function nodes of this file (to recognise them when captured). */
   directiveFunctions: Set<BabelTypes.Node>;
+  /** Nodes that enclose a directive function (its place gets a bound reference to it). */
+  enclosingDirectiveFunctions: Set<BabelTypes.Node>;
 }
 
 export function createContext(
@@ -51,6 +53,7 @@ export function createContext(
     lifted: [],
     references: [],
     directiveFunctions: new Set(),
+    enclosingDirectiveFunctions: new Set(),
   };
 }
 

@@ -14,6 +14,7 @@ import {
   withLoc,
   type CompileContext,
 } from './context.js';
+import { babelInternals } from './cached-paths.js';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 import { checkDirectiveFunction, directiveText, type FoundFunction } from './directives.js';
 import { analyseClosure, captureExpression, rewriteCaptures, type Capture } from './scope.js';
@@ -108,8 +109,18 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   // Parameters standing for the captured values.
   const params = new Map<Capture, string>(captures.map((c, i) => [c, localName(ctx, `$$c${i}`)]));
   const defaultsUseCaptures = analysis.references.some((r) => isInParams(r.path, path));
-  rewriteCaptures(analysis, params, t);
+  const rewritten = rewriteCaptures(analysis, params, t);
   const lifted = asExpression(ctx, path.node);
+  // A function or arrow expression moves as it is: it keeps its NodePath and its scope, which
+  // Babel would otherwise create anew at the new place and crawl a second time. Left to that
+  // crawl: server actions with captured values (their parameters and body are rebuilt), and
+  // functions holding another directive function (the bound reference that replaced it reads
+  // this function's bindings through new identifiers).
+  const keepsScope =
+    lifted === node &&
+    (info.type === 'cache' || captures.length === 0) &&
+    !ctx.enclosingDirectiveFunctions.has(node) &&
+    babelInternals() !== null;
   const captureParams = captures.map((c) => t.identifier(params.get(c)!));
   let wrapped: t.Expression;
   if (info.type === 'cache') {
@@ -125,7 +136,43 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   });
 
   const bound = boundReference(ctx, exportName, id, info.type, captures);
-  replaceAtCallSite(ctx, fn, bound, captures, id, moduleLevel, ownBinding);
+  if (keepsScope) {
+    registerCaptureParams(path as NodePath<t.Function>, info.type === 'cache' ? captureParams.length : 0, rewritten);
+    moveKeepingPath(ctx, path, bound, wrapped);
+  } else {
+    replaceAtCallSite(ctx, fn, bound, captures, id, moduleLevel, ownBinding);
+  }
+}
+
+/**
+ * What a fresh scope crawl would add to the kept scope of a lifted function: the leading
+ * parameters that stand for the captured values, and the references to them.
+ */
+function registerCaptureParams(path: NodePath<t.Function>, count: number, rewritten: NodePath[]): void {
+  if (count === 0) return;
+  const params = path.get('params') as NodePath[];
+  for (let i = 0; i < count; i++) path.scope.registerBinding('param', params[i]!);
+  for (const reference of rewritten) {
+    const node = reference.node as t.Identifier | t.JSXIdentifier;
+    reference.scope.getBinding(node.name)?.reference(reference);
+  }
+}
+
+/**
+ * `path.replaceWith(bound)` where the function stood, but `path` stays the function's: Babel's
+ * path cache is told that under `wrapped` (its new parent) the function's path is this one, so
+ * the traversal reaches it there with its scope already crawled.
+ */
+function moveKeepingPath(ctx: CompileContext, path: NodePath<AnyFunction>, bound: t.Expression, wrapped: t.Expression): void {
+  const { t } = ctx;
+  const node = path.node;
+  t.inheritsComments(bound, node); // as replaceWith does
+  t.removeComments(node);
+  (path.container as unknown as Record<string | number, t.Node>)[path.key!] = bound;
+  const paths = babelInternals()!.cache.path;
+  let children = paths.get(wrapped);
+  if (!children) paths.set(wrapped, (children = new Map()));
+  children.set(node, path as NodePath);
 }
 
 /** `$$cache_0`, `$$cache_0.bind(null, a, b.c)` or `$$server_0.bind(null, encryptBound(id, [a]))`. */

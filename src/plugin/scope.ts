@@ -430,16 +430,21 @@ function checkNotAssigned(binding: Binding, fn: NodePath<t.Function>, file: Babe
   }
 }
 
-/** Replace every captured reference inside the function with its parameter. */
+/**
+ * Replace every captured reference inside the function with its parameter. Returns the paths of
+ * the new references (to register them with the parameters' bindings).
+ */
 export function rewriteCaptures(
   analysis: ClosureAnalysis,
   paramNames: Map<Capture, string>,
   t: typeof import('@babel/types'),
-): void {
+): NodePath[] {
+  const rewritten: NodePath[] = [];
   for (const { path, capture } of analysis.references) {
     const param = paramNames.get(capture)!;
     if (path.isJSXIdentifier()) {
       path.replaceWith(t.jsxIdentifier(param));
+      rewritten.push(path);
       continue;
     }
     let target: NodePath = path;
@@ -453,6 +458,7 @@ export function rewriteCaptures(
       parent.node.shorthand = false;
     }
     target.replaceWith(t.identifier(param));
+    rewritten.push(target);
     // `a?.b.c` with `a?.b` captured: keep the short-circuit on the rest of the chain.
     if (hadOptional && parent) {
       const p = parent.node;
@@ -461,6 +467,7 @@ export function rewriteCaptures(
       }
     }
   }
+  return rewritten;
 }
 
 /** The expression that reads a capture at the call site: `user.name`, `a?.b`. */

@@ -8,9 +8,8 @@ import { PLUGIN, ROOT, ensureBuilt } from '../cli/built.js';
 // @ts-expect-error plain JavaScript helper shared with scripts/corpus.mjs
 import { createRng, formatFailures, listCorpus, runCorpus, summarize } from './corpus-lib.mjs';
 
-// A fixed sample by default, so that a CI run is reproducible and the reference count below is
-// a property of the code, not of the draw (some seeds inject mostly into functions that must be
-// rejected: seed 4 compiles only 5 references). CORPUS_SEED=random draws a new sample.
+// A fixed seed by default, so that a CI run is reproducible (the drawn files still change when
+// the project's own sources, part of the corpus, change). CORPUS_SEED=random draws a new sample.
 const SEED =
   process.env.CORPUS_SEED === 'random'
     ? (Math.random() * 2 ** 32) >>> 0
@@ -104,6 +103,8 @@ describe(`injected directives (seed ${SEED})`, () => {
   });
 
   it('exercise the compiler (references are produced, not only diagnostics)', () => {
-    expect(results.reduce((n, r) => n + r.references, 0)).toBeGreaterThan(15);
+    // How many depends on the draw (5 to 34 references over seeds 1-6, with the project's own
+    // files in the corpus changing the draw as they change), so only "some" is asserted.
+    expect(results.reduce((n, r) => n + r.references, 0)).toBeGreaterThan(0);
   });
 });

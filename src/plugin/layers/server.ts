@@ -82,6 +82,7 @@ function prepareInline(ctx: CompileContext, scan: ScanResult, fileInfo: Referenc
   const children = new Map<NodePath, Map<string, NodePath | NodePath[]>>();
   for (const found of scan.functions) {
     ctx.directiveFunctions.add(found.node);
+    for (let i = 0; i < found.chain.length - 1; i++) ctx.enclosingDirectiveFunctions.add(found.chain[i]!);
     if (exportedFunctions.has(found.node)) {
       if (found.info.type !== fileInfo!.type) {
         throw diagnostic(
