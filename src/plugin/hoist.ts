@@ -113,12 +113,12 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   const lifted = asExpression(ctx, path.node);
   // A function or arrow expression moves as it is: it keeps its NodePath and its scope, which
   // Babel would otherwise create anew at the new place and crawl a second time. Left to that
-  // crawl: server actions with captured values (their parameters and body are rebuilt), and
-  // functions holding another directive function (the bound reference that replaced it reads
-  // this function's bindings through new identifiers).
+  // crawl: actions whose parameters move below the decryption (a default reads a captured
+  // value), and functions holding another directive function (the bound reference that replaced
+  // it reads this function's bindings through new identifiers).
   const keepsScope =
     lifted === node &&
-    (info.type === 'cache' || captures.length === 0) &&
+    !(info.type === 'server' && captures.length > 0 && defaultsUseCaptures) &&
     !ctx.enclosingDirectiveFunctions.has(node) &&
     babelInternals() !== null;
   const captureParams = captures.map((c) => t.identifier(params.get(c)!));
@@ -137,7 +137,7 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
 
   const bound = boundReference(ctx, exportName, id, info.type, captures);
   if (keepsScope) {
-    registerCaptureParams(path as NodePath<t.Function>, info.type === 'cache' ? captureParams.length : 0, rewritten);
+    if (captures.length > 0) registerAddedBindings(path as NodePath<t.Function>, info.type, captures.length, rewritten);
     moveKeepingPath(ctx, path, bound, wrapped);
   } else {
     replaceAtCallSite(ctx, fn, bound, captures, id, moduleLevel, ownBinding);
@@ -145,14 +145,23 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
 }
 
 /**
- * What a fresh scope crawl would add to the kept scope of a lifted function: the leading
- * parameters that stand for the captured values, and the references to them.
+ * What a fresh scope crawl would add to the kept scope of a lifted function: the bindings that
+ * stand for the captured values (leading parameters of a cached function; `$$bound` and the
+ * decrypted `const [$$c0, ...]` of an action) and the references to them.
  */
-function registerCaptureParams(path: NodePath<t.Function>, count: number, rewritten: NodePath[]): void {
-  if (count === 0) return;
+function registerAddedBindings(path: NodePath<t.Function>, type: 'cache' | 'server', captureCount: number, rewritten: NodePath[]): void {
+  const scope = path.scope;
   const params = path.get('params') as NodePath[];
-  for (let i = 0; i < count; i++) path.scope.registerBinding('param', params[i]!);
-  for (const reference of rewritten) {
+  const references = [...rewritten];
+  if (type === 'cache') {
+    for (let i = 0; i < captureCount; i++) scope.registerBinding('param', params[i]!);
+  } else {
+    scope.registerBinding('param', params[0]!); // $$bound
+    const decrypt = path.get('body.body.0') as NodePath<t.VariableDeclaration>;
+    scope.registerDeclaration(decrypt);
+    references.push(decrypt.get('declarations.0.init.argument.arguments.1') as NodePath);
+  }
+  for (const reference of references) {
     const node = reference.node as t.Identifier | t.JSXIdentifier;
     reference.scope.getBinding(node.name)?.reference(reference);
   }
