@@ -108,4 +108,9 @@ export function becomeDeclaration(ctx: CompileContext, path: NodePath<BabelTypes
   ctx.t.inheritsComments(replacement, path.node);
   for (const key of Object.keys(old)) delete old[key];
   Object.assign(old, replacement);
+  // The kept scope still lists the old function's parameters, locals and labels; the forwarder
+  // declares none (what a fresh crawl of it would find).
+  const scope = path.scope as { bindings: Record<string, unknown>; labels?: Map<string, unknown> };
+  for (const name of Object.keys(scope.bindings)) delete scope.bindings[name];
+  scope.labels?.clear();
 }
