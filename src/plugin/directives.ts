@@ -6,7 +6,7 @@ import type { BabelFile } from '@babel/core';
 import type * as t from '@babel/types';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 import { allowedCacheKinds, type PluginOptions } from './options.js';
-import { pushChildrenReversed } from './walk.js';
+import { keyPath, nodeChain, pushChildrenReversed, type WalkStep } from './walk.js';
 
 export type DirectiveInfo =
   | { type: 'cache'; cacheKind: string }
@@ -16,27 +16,21 @@ export type DirectiveInfo =
 export type ReferenceDirective = Exclude<DirectiveInfo, { type: 'client' }>;
 
 /**
- * Files without any of these substrings cannot contain a directive, a near-miss of one or a
- * `next/cache` import, so they are left alone without a traversal. The near-miss part is loose on
- * purpose: a false positive only costs one cheap walk.
+ * Where a directive, a near-miss of one or a `next/cache` import may start. A file without a match
+ * is left alone without a traversal. The near-miss part is loose on purpose: a false positive
+ * only costs a little more of the scan below.
  */
 const MAYBE_RELEVANT =
-  /use cache|use server|use client|next\/cache|['"`]\s*(?:u[a-z]{0,3}|[a-z]?se|[a-z]?us|sue|ues)[\s_:-]*(?:ca?ch|cahc|cahe|cash|ache|acce|se?rv|sevr|sevre|seve|erve|srever|actio|cli|lien)/i;
-
-export function mayContainDirectives(code: string): boolean {
-  return MAYBE_RELEVANT.test(code);
-}
-
-const MAYBE_RELEVANT_ALL = new RegExp(MAYBE_RELEVANT.source, 'gi');
+  /use cache|use server|use client|next\/cache|['"`]\s*(?:u[a-z]{0,3}|[a-z]?se|[a-z]?us|sue|ues)[\s_:-]*(?:ca?ch|cahc|cahe|cash|ache|acce|se?rv|sevr|sevre|seve|erve|srever|actio|cli|lien)/gi;
 
 /**
- * Source offsets where a directive (or a near-miss of one) may start, in ascending order. The
- * walk below only descends into nodes that span one of them, so a file with 40 directives in
- * 2,000 lines costs 40 root-to-leaf descents instead of a walk over every node.
+ * The offsets of MAYBE_RELEVANT's matches, in ascending order. The scan below only descends into
+ * nodes that span one of them, so a file with 40 directives in 2,000 lines costs 40 root-to-leaf
+ * descents instead of a walk over every node.
  */
 export function directiveCandidates(code: string): number[] {
   const offsets: number[] = [];
-  for (const match of code.matchAll(MAYBE_RELEVANT_ALL)) offsets.push(match.index);
+  for (const match of code.matchAll(MAYBE_RELEVANT)) offsets.push(match.index);
   return offsets;
 }
 
@@ -155,26 +149,9 @@ const FUNCTION_TYPES = new Set([
   'ClassPrivateMethod',
 ]);
 
-interface Entry {
-  node: t.Node;
+interface Entry extends WalkStep {
   parent: Entry | null;
-  key: string;
-  index: number;
   functionDepth: number;
-}
-
-function keyPathOf(entry: Entry): string {
-  const parts: string[] = [];
-  for (let e: Entry | null = entry; e && e.parent; e = e.parent) {
-    parts.push(e.index >= 0 ? `${e.key}.${e.index}` : e.key);
-  }
-  return parts.reverse().join('.');
-}
-
-function chainOf(entry: Entry): t.Node[] {
-  const nodes: t.Node[] = [];
-  for (let e: Entry | null = entry; e && e.parent; e = e.parent) nodes.push(e.node);
-  return nodes.reverse();
 }
 
 /** The reference directive of a prologue (cache or server), after checking every entry of it. */
@@ -274,8 +251,8 @@ export function scanProgram(
             node: fn,
             directive: found.node,
             info: found.info,
-            keyPath: keyPathOf(entry),
-            chain: chainOf(entry),
+            keyPath: keyPath(entry),
+            chain: nodeChain(entry),
             order,
             topLevel: functionDepth === 0,
           });

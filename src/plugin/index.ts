@@ -4,7 +4,7 @@
 import { declare } from '@babel/helper-plugin-utils';
 import type { PluginObj, PluginPass } from '@babel/core';
 import { createContext, type ServerReferenceMeta, type Types } from './context.js';
-import { directiveCandidates, mayContainDirectives, scanProgram } from './directives.js';
+import { directiveCandidates, scanProgram } from './directives.js';
 import { relativeFilePath } from './ids.js';
 import { compileClient } from './layers/client.js';
 import { compileServer, importsNextCache } from './layers/server.js';
@@ -29,9 +29,11 @@ const plugin: (api: object, options: Record<string, unknown> | undefined, dirnam
           const file = state.file;
           const references: ServerReferenceMeta[] = [];
           (file.metadata as unknown as { serverReferences: ServerReferenceMeta[] }).serverReferences = references;
-          if (!mayContainDirectives(file.code)) return;
+          // One pass of the text check: no match, no traversal; the matches guide the scan.
+          const candidates = directiveCandidates(file.code);
+          if (candidates.length === 0) return;
 
-          const scan = scanProgram(program.node, file, options, t.VISITOR_KEYS, directiveCandidates(file.code));
+          const scan = scanProgram(program.node, file, options, t.VISITOR_KEYS, candidates);
           const redirect = options.layer === 'server' && options.nextCompat && importsNextCache(program.node);
           if (!scan.fileDirective && scan.functions.length === 0 && !redirect) return;
 

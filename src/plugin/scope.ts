@@ -7,7 +7,7 @@ import type { Binding, Scope, Visitor } from '@babel/traverse';
 import type * as t from '@babel/types';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 import { babelInternals, cachedPath } from './cached-paths.js';
-import { pushChildrenReversed } from './walk.js';
+import { keyPath, nodeChain, pushChildrenReversed, type WalkStep } from './walk.js';
 
 export interface Segment {
   name: string;
@@ -176,12 +176,8 @@ const closureVisitor: Visitor<ClosureState> = {
   },
 };
 
-interface WalkEntry {
-  node: t.Node;
+interface WalkEntry extends WalkStep {
   parent: WalkEntry | null;
-  /** The key in the parent, and the index when the parent holds a list (else -1). */
-  key: string;
-  index: number;
   /** What Babel's `path.scope` is for this node. */
   scope: Scope;
   /** Exit marker: undo the counters `node` raised on enter. */
@@ -297,13 +293,7 @@ function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
   // Paths only for what was recorded, reached from `fn` by their keys.
   for (const r of raw) {
     const entry = r.path as unknown as WalkEntry;
-    const chain: t.Node[] = [];
-    const parts: string[] = [];
-    for (let e: WalkEntry | null = entry; e && e.parent; e = e.parent) {
-      chain.push(e.node);
-      parts.push(e.index >= 0 ? `${e.key}.${e.index}` : e.key);
-    }
-    const path = (cachedPath(fn, chain.reverse()) ?? fn.get(parts.reverse().join('.'))) as NodePath<t.Identifier | t.JSXIdentifier>;
+    const path = (cachedPath(fn, nodeChain(entry)) ?? fn.get(keyPath(entry))) as NodePath<t.Identifier | t.JSXIdentifier>;
     if (path.node !== entry.node) return false;
     r.path = path;
     r.segments = memberChain(path);

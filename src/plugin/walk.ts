@@ -26,3 +26,26 @@ export function pushChildrenReversed(
     }
   }
 }
+
+/** A node reached by an iterative walk, with the way back to where the walk started. */
+export interface WalkStep {
+  node: t.Node;
+  parent: WalkStep | null;
+  /** The key in the parent, and the index when the parent holds a list (else -1). */
+  key: string;
+  index: number;
+}
+
+/** The nodes from the walk's root (exclusive) down to `step` (inclusive): for `cachedPath`. */
+export function nodeChain(step: WalkStep): t.Node[] {
+  const nodes: t.Node[] = [];
+  for (let s: WalkStep | null = step; s && s.parent; s = s.parent) nodes.push(s.node);
+  return nodes.reverse();
+}
+
+/** The dotted key path from the walk's root to `step`, as `path.get()` takes it. */
+export function keyPath(step: WalkStep): string {
+  const parts: string[] = [];
+  for (let s: WalkStep | null = step; s && s.parent; s = s.parent) parts.push(s.index >= 0 ? `${s.key}.${s.index}` : s.key);
+  return parts.reverse().join('.');
+}

@@ -32,6 +32,14 @@ function scan(code: string, pruned: boolean, parserOpts: Record<string, unknown>
   }
 }
 
+describe('directiveCandidates', () => {
+  it('finds nothing in a file the plugin must leave alone, and every place in one it must not', () => {
+    expect(directiveCandidates('export const a = "use strict-ish"; // uses cache lines')).toEqual([]);
+    const code = `import { cacheLife } from 'next/cache';\nasync function f() { 'use cache'; }\nasync function g() { 'use cahce'; }`;
+    expect(directiveCandidates(code).map((o) => code.slice(o, o + 6))).toEqual(['next/c', "'use c", "'use c"]);
+  });
+});
+
 describe('directive scan pruned by text offsets', () => {
   const fixtures = listFixtures();
   it.each(fixtures.map((f) => [`${f.group}/${f.name}`, f.inputFile] as const))('%s: same result as the full walk', (_name, inputFile) => {
