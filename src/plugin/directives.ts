@@ -6,7 +6,7 @@ import type { BabelFile } from '@babel/core';
 import type * as t from '@babel/types';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 import { allowedCacheKinds, type PluginOptions } from './options.js';
-import { keyPath, nodeChain, pushChildrenReversed, type WalkStep } from './walk.js';
+import { FUNCTION_TYPES, keyPath, nodeChain, pushChildrenReversed, type WalkStep } from './walk.js';
 
 export type DirectiveInfo =
   | { type: 'cache'; cacheKind: string }
@@ -138,15 +138,6 @@ const LEAVES = new Set([
   'DirectiveLiteral',
   'Directive',
   'TSTypeAnnotation',
-]);
-
-const FUNCTION_TYPES = new Set([
-  'FunctionDeclaration',
-  'FunctionExpression',
-  'ArrowFunctionExpression',
-  'ObjectMethod',
-  'ClassMethod',
-  'ClassPrivateMethod',
 ]);
 
 interface Entry extends WalkStep {

@@ -7,7 +7,7 @@ import type { Binding, Scope, Visitor } from '@babel/traverse';
 import type * as t from '@babel/types';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 import { babelInternals, cachedPath } from './cached-paths.js';
-import { keyPath, nodeChain, pushChildrenReversed, type WalkStep } from './walk.js';
+import { FUNCTION_TYPES, keyPath, nodeChain, pushChildrenReversed, type WalkStep } from './walk.js';
 
 export interface Segment {
   name: string;
@@ -301,8 +301,6 @@ function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
   state.raw = raw;
   return true;
 }
-
-const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression', 'ObjectMethod', 'ClassMethod', 'ClassPrivateMethod']);
 
 /**
  * Captures of `fn`: reads of bindings declared outside `fn` but not at module level, as member

@@ -1,6 +1,16 @@
 // The child step of the iterative AST walks (directives.ts, scope.ts): no recursion, no NodePath.
 import type * as t from '@babel/types';
 
+/** The node types that can carry a directive prologue of their own (a function body). */
+export const FUNCTION_TYPES: ReadonlySet<string> = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+  'ObjectMethod',
+  'ClassMethod',
+  'ClassPrivateMethod',
+]);
+
 /**
  * Calls `push` for every child node of `node` in reverse source order (visitor-key order, list
  * items by index), so that a stack pops them in the order Babel's traversal visits them.
