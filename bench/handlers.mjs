@@ -40,7 +40,14 @@ const load = async (name) => {
 };
 
 const value = new Uint8Array(256).fill(7); // a small Flight payload
-const entry = (i) => ({ value, tags: ['all', `item-${i % 50}`], timestamp: Date.now(), stale: 300, revalidate: 900, expire: 3600 });
+const entry = (i) => ({
+  value,
+  tags: ['all', `item-${i % 50}`],
+  timestamp: Date.now(),
+  stale: 300,
+  revalidate: 900,
+  expire: 3600,
+});
 
 /**
  * Median wall time per call (µs) of each op. The ops' batches are interleaved (hit, miss, set, ...,
@@ -75,7 +82,9 @@ async function timeAll(ops, { batchMs = 20, batches = 21, warmupMs = 200 } = {})
 
 async function fill(handler, count) {
   for (let i = 0; i < count; i += 500) {
-    await Promise.all(Array.from({ length: Math.min(500, count - i) }, (_, j) => handler.set(`key-${i + j}`, entry(i + j))));
+    await Promise.all(
+      Array.from({ length: Math.min(500, count - i) }, (_, j) => handler.set(`key-${i + j}`, entry(i + j))),
+    );
   }
 }
 
@@ -117,10 +126,21 @@ async function measure(name, pairs, baseline) {
   }
   const t = await timeAll(ops);
   const seconds = (ms) => (ms / 1000).toFixed(1);
-  console.error(`${name} ${pairs.map((p) => p.count).join(' + ')}: filled in ${seconds(filled - started)} s, measured in ${seconds(performance.now() - filled)} s`);
+  console.error(
+    `${name} ${pairs.map((p) => p.count).join(' + ')}: filled in ${seconds(filled - started)} s, measured in ${seconds(performance.now() - filled)} s`,
+  );
   return pairs.map(({ count }) => {
     const at = (op) => t[`${count}:${op}`];
-    return { handler: name, entries: count, baselineUs: at('baseline'), hitUs: at('hit'), hitLaterUs: at('hitLater'), missUs: at('miss'), setUs: at('set'), revalidateUs: at('revalidate') };
+    return {
+      handler: name,
+      entries: count,
+      baselineUs: at('baseline'),
+      hitUs: at('hit'),
+      hitLaterUs: at('hitLater'),
+      missUs: at('miss'),
+      setUs: at('set'),
+      revalidateUs: at('revalidate'),
+    };
   });
 }
 
@@ -132,7 +152,11 @@ async function startRedis() {
       s.close(() => resolve(p));
     });
   });
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   await new Promise((resolve, reject) => {
     child.once('error', reject);
     setTimeout(resolve, 300);
@@ -175,13 +199,19 @@ if (fsModule) {
 }
 
 const us = (n) => `${n.toFixed(1)} µs`;
-console.log('| handler | entries | baseline | hit (get + getExpiration) | hit, tags asked a turn later | miss (get) | set | revalidate (updateTags + getExpiration) |');
+console.log(
+  '| handler | entries | baseline | hit (get + getExpiration) | hit, tags asked a turn later | miss (get) | set | revalidate (updateTags + getExpiration) |',
+);
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.handler} | ${r.entries.toLocaleString('en')} | ${us(r.baselineUs)} | ${us(r.hitUs)} | ${us(r.hitLaterUs)} | ${us(r.missUs)} | ${us(r.setUs)} | ${us(r.revalidateUs)} |`);
+  console.log(
+    `| ${r.handler} | ${r.entries.toLocaleString('en')} | ${us(r.baselineUs)} | ${us(r.hitUs)} | ${us(r.hitLaterUs)} | ${us(r.missUs)} | ${us(r.setUs)} | ${us(r.revalidateUs)} |`,
+  );
 }
 for (const name of new Set(rows.map((r) => r.handler))) {
-  const [small, large] = [Math.min(...sizes), Math.max(...sizes)].map((n) => rows.find((r) => r.handler === name && r.entries === n));
+  const [small, large] = [Math.min(...sizes), Math.max(...sizes)].map((n) =>
+    rows.find((r) => r.handler === name && r.entries === n),
+  );
   if (small && large && small !== large) {
     const raw = large.revalidateUs / small.revalidateUs;
     // each divided by its own baseline first: cancels the load of the machine at either moment

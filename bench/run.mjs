@@ -53,10 +53,14 @@ const groups = only ? GROUPS.filter((g) => only.includes(g.name)) : GROUPS;
 
 function runGroup(group) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--conditions', 'react-server', '--expose-gc', path.join(here, 'groups', `${group.name}.mjs`)], {
-      env: { ...process.env, NODE_ENV: 'production', USE_CACHE_DIST: snapshot },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions', 'react-server', '--expose-gc', path.join(here, 'groups', `${group.name}.mjs`)],
+      {
+        env: { ...process.env, NODE_ENV: 'production', USE_CACHE_DIST: snapshot },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       os.setPriority(child.pid, -10);
     } catch {

@@ -11,7 +11,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT, formatFailures, listCorpus, runCorpus, sampleFiles, summarize } from '../test/robustness/corpus-lib.mjs';
+import {
+  PROJECT_ROOT,
+  formatFailures,
+  listCorpus,
+  runCorpus,
+  sampleFiles,
+  summarize,
+} from '../test/robustness/corpus-lib.mjs';
 
 const { values, positionals } = parseArgs({
   options: {
@@ -43,8 +50,12 @@ const results = await runCorpus(files, {
   workers: values.workers ? Number(values.workers) : undefined,
   onResult: (r) => {
     done++;
-    if (r.problems.length > 0) console.log(`FAIL ${path.relative(PROJECT_ROOT, r.file)}: ${r.problems.map((p) => `[${p.kind}] ${p.message}`).join('; ')}`);
-    if (done % 250 === 0) console.log(`  ${done}/${files.length} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+    if (r.problems.length > 0)
+      console.log(
+        `FAIL ${path.relative(PROJECT_ROOT, r.file)}: ${r.problems.map((p) => `[${p.kind}] ${p.message}`).join('; ')}`,
+      );
+    if (done % 250 === 0)
+      console.log(`  ${done}/${files.length} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   },
 });
 const summary = summarize(results);

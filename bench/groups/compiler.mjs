@@ -168,8 +168,10 @@ async function main() {
 
   if (typeof plugin !== 'function') {
     const reason = loaded.missing ?? 'plugin/index.js has no default export';
-    for (const input of inputs) emit(notAvailable(`compile ${input.name} ÷ without plugin`, 'ms', targetFor(input.directives), reason));
-    for (const input of inputs) if (input.directives > 0) emit(notAvailable(ownName(input.name), 'ms', targetFor(input.directives), reason));
+    for (const input of inputs)
+      emit(notAvailable(`compile ${input.name} ÷ without plugin`, 'ms', targetFor(input.directives), reason));
+    for (const input of inputs)
+      if (input.directives > 0) emit(notAvailable(ownName(input.name), 'ms', targetFor(input.directives), reason));
     emit(notAvailable('compile fixture corpus ÷ without plugin', 'ms', 1.05, reason));
     for (const input of inputs) emit(notAvailable(visitorName(input.name), 'ms', targetFor(input.directives), reason));
     emit(notAvailable(visitorName('fixture corpus'), 'ms', 1.05, reason));
@@ -188,7 +190,8 @@ async function main() {
       };
       // The same pipeline without the plugin on the code the plugin emits: what any compiler
       // producing this output would cost. Files without a directive come out unchanged.
-      if (input.directives > 0) variants.onOutput = transformer(without, input.file, pluginOutput(plugin, input.file, input.code));
+      if (input.directives > 0)
+        variants.onOutput = transformer(without, input.file, pluginOutput(plugin, input.file, input.code));
       const samples = input.lines > 1000 ? (quick ? 15 : 100) : quick ? 60 : 300;
       const r = compareInterleaved(variants, { samples, warmup: input.lines > 1000 ? 5 : 30 });
       const note = `10th percentiles of ${samples} interleaved calls (medians: ${ratioText(r.with.median, r.without.median)})`;
@@ -228,7 +231,14 @@ async function main() {
       const run = transformer(pipes.with, file, code);
       run();
       const output = pluginOutput(plugin, file, code, pipes.pluginOptions);
-      corpus.push({ with: run, without: transformer(pipes.without, file, code), onOutput: transformer(pipes.without, file, output), file, code, options: pipes.pluginOptions });
+      corpus.push({
+        with: run,
+        without: transformer(pipes.without, file, code),
+        onOutput: transformer(pipes.without, file, output),
+        file,
+        code,
+        options: pipes.pluginOptions,
+      });
     } catch {
       // an error fixture, or options this pipeline does not take: not part of the speed corpus
     }
@@ -261,7 +271,6 @@ async function main() {
     emitVisitorShare(visitorName(`fixture corpus (${corpus.length} files)`), 1.05, plugin, corpus, quick ? 5 : 9);
   }
   reportWarnings('the fixture corpus');
-
 }
 
 await main();

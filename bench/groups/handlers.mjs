@@ -27,7 +27,8 @@ const OPS = [
   { key: 'setUs', label: 'set', target: null },
   { key: 'revalidateUs', label: 'revalidate (updateTags + getExpiration)', target: 1.5 },
 ];
-const rowName = (handler, op) => `${handler} handler ${op.label}, ${LARGE[handler].toLocaleString('en')} entries ÷ ${SMALL}`;
+const rowName = (handler, op) =>
+  `${handler} handler ${op.label}, ${LARGE[handler].toLocaleString('en')} entries ÷ ${SMALL}`;
 const TIMEOUT_MS = Number(process.env.BENCH_HANDLER_TIMEOUT_MS || 180_000);
 
 function freePort() {
@@ -44,7 +45,11 @@ async function startRedis() {
   const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
   if (found.error || found.status !== 0) return undefined;
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   // Wait until it answers.
   for (let i = 0; i < 50; i++) {
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -73,21 +78,29 @@ function runScript(only, large, env) {
 
 async function main() {
   if (!existsSync(script)) {
-    for (const h of HANDLERS) for (const op of OPS) emit(notAvailable(rowName(h, op), 'µs', op.target, 'bench/handlers.mjs does not exist'));
+    for (const h of HANDLERS)
+      for (const op of OPS) emit(notAvailable(rowName(h, op), 'µs', op.target, 'bench/handlers.mjs does not exist'));
     return;
   }
   const redis = await startRedis();
   const only = redis ? HANDLERS : HANDLERS.filter((h) => h !== 'redis');
   if (!redis) {
     process.stdout.write('redis-server not installed: Redis handler figures skipped\n');
-    for (const op of OPS) emit(notAvailable(rowName('redis', op), 'µs', op.target, 'skipped: redis-server not installed'));
+    for (const op of OPS)
+      emit(notAvailable(rowName('redis', op), 'µs', op.target, 'skipped: redis-server not installed'));
   }
   // One run of bench/handlers.mjs per entry count (memory and Redis together, fs alone).
-  const batches = [...new Set(only.map((h) => LARGE[h]))].map((large) => ({ large, handlers: only.filter((h) => LARGE[h] === large) }));
+  const batches = [...new Set(only.map((h) => LARGE[h]))].map((large) => ({
+    large,
+    handlers: only.filter((h) => LARGE[h] === large),
+  }));
   try {
     for (const batch of batches) {
       rmSync(resultFile, { force: true });
-      const result = await runScript(batch.handlers, batch.large, { ...process.env, ...(redis ? { REDIS_URL: redis.url } : {}) });
+      const result = await runScript(batch.handlers, batch.large, {
+        ...process.env,
+        ...(redis ? { REDIS_URL: redis.url } : {}),
+      });
       let rows = [];
       try {
         rows = JSON.parse(readFileSync(resultFile, 'utf8')).rows ?? [];
@@ -119,7 +132,9 @@ async function main() {
                 baseline: small[op.key],
                 ratio,
                 target: op.target,
-                note: normalised ? `ratio in units of the medium's cheapest call: ${large.baselineUs.toFixed(1)} vs ${small.baselineUs.toFixed(1)} µs` : undefined,
+                note: normalised
+                  ? `ratio in units of the medium's cheapest call: ${large.baselineUs.toFixed(1)} vs ${small.baselineUs.toFixed(1)} µs`
+                  : undefined,
               }),
             );
           } else {

@@ -20,8 +20,16 @@ const cpuMs = () => {
 const ROWS = [
   { name: `memory handler, ${KEYS.toLocaleString('en')} keys: bytes held ÷ 50 MB budget`, unit: 'MB', target: 1 },
   { name: `memory handler, ${KEYS.toLocaleString('en')} keys: peak RSS ÷ RSS before`, unit: 'MB', target: null },
-  { name: `memory handler, ${KEYS.toLocaleString('en')} keys: live heap + buffers after GC, growth ÷ 50 MB budget`, unit: 'MB', target: null },
-  { name: `memory handler set, last ${WINDOW.toLocaleString('en')} writes (evicting) ÷ first ${WINDOW.toLocaleString('en')} (not)`, unit: 'µs', target: null },
+  {
+    name: `memory handler, ${KEYS.toLocaleString('en')} keys: live heap + buffers after GC, growth ÷ 50 MB budget`,
+    unit: 'MB',
+    target: null,
+  },
+  {
+    name: `memory handler set, last ${WINDOW.toLocaleString('en')} writes (evicting) ÷ first ${WINDOW.toLocaleString('en')} (not)`,
+    unit: 'µs',
+    target: null,
+  },
 ];
 const mb = (bytes) => bytes / (1024 * 1024);
 
@@ -59,7 +67,10 @@ async function main() {
       expire: 2 ** 31,
     });
     if (i % 10_000 === 9_999 && reportsSize) maxHeld = Math.max(maxHeld, handler.size);
-    if (i % 250_000 === 249_999) progress(`${i + 1} keys, ${mb(handler.size ?? 0).toFixed(1)} MB held, rss ${mb(process.memoryUsage().rss).toFixed(0)} MB`);
+    if (i % 250_000 === 249_999)
+      progress(
+        `${i + 1} keys, ${mb(handler.size ?? 0).toFixed(1)} MB held, rss ${mb(process.memoryUsage().rss).toFixed(0)} MB`,
+      );
   }
   const lastWindow = cpuMs() - windowStart;
   // The most recent keys are still there; the oldest were evicted.

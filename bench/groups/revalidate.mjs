@@ -53,9 +53,19 @@ async function main() {
   await fill('large', throughRuntime);
   const sizeBefore = handler.count;
   // The rest of the large set: runtime-shaped entries carrying the tag, written directly.
-  const template = { value: new Uint8Array(60).fill(65), tags: ['large'], timestamp: Date.now(), stale: 300, revalidate: 900, expire: 2 ** 31 };
+  const template = {
+    value: new Uint8Array(60).fill(65),
+    tags: ['large'],
+    timestamp: Date.now(),
+    stale: 300,
+    revalidate: 900,
+    expire: 2 ** 31,
+  };
   for (let i = throughRuntime; i < LARGE; i++) {
-    await handler.set(`bench-direct-${i.toString(16).padStart(64, '0')}`, { ...template, value: template.value.slice() });
+    await handler.set(`bench-direct-${i.toString(16).padStart(64, '0')}`, {
+      ...template,
+      value: template.value.slice(),
+    });
   }
   if (handler.count !== sizeBefore + LARGE - throughRuntime) throw new Error('the handler did not keep every entry');
   progress(`filled ${handler.count} entries in ${((performance.now() - start) / 1000).toFixed(1)} s`);
@@ -89,7 +99,16 @@ async function main() {
     const small = times.small[row.key].slice(20);
     const large = times.large[row.key].slice(20);
     const ratio = median(large.map((x, i) => x / small[i]));
-    emit(figure({ name: row.name, value: median(large) * 1000, unit: 'µs', baseline: median(small) * 1000, ratio, target: 1.5 }));
+    emit(
+      figure({
+        name: row.name,
+        value: median(large) * 1000,
+        unit: 'µs',
+        baseline: median(small) * 1000,
+        ratio,
+        target: 1.5,
+      }),
+    );
   }
 }
 

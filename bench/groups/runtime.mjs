@@ -88,7 +88,16 @@ async function main() {
     const rows = ROWS(c.label);
     const report = (key, r) => {
       const row = rows.find((x) => x.key === key);
-      emit(figure({ name: row.name, value: us(r.value), unit: 'µs', baseline: us(r.baseline), ratio: r.ratio, target: row.target }));
+      emit(
+        figure({
+          name: row.name,
+          value: us(r.value),
+          unit: 'µs',
+          baseline: us(r.baseline),
+          ratio: r.ratio,
+          target: row.target,
+        }),
+      );
       progress(`${row.name}: ${us(r.value).toFixed(1)} µs vs ${us(r.baseline).toFixed(1)} µs`);
     };
     const guard = async (key, run) => {
@@ -105,16 +114,37 @@ async function main() {
 
     await guard('hit', async () => {
       await cached(...hitArgs);
-      report('hit', await compare(() => cached(...c.args(0)), () => bareEncode(c.args(0)), opts));
+      report(
+        'hit',
+        await compare(
+          () => cached(...c.args(0)),
+          () => bareEncode(c.args(0)),
+          opts,
+        ),
+      );
     });
     await guard('hitNaive', async () => {
       await naive.call(...hitArgs);
-      report('hitNaive', await compare(() => cached(...c.args(0)), () => naive.call(...c.args(0)), opts));
+      report(
+        'hitNaive',
+        await compare(
+          () => cached(...c.args(0)),
+          () => naive.call(...c.args(0)),
+          opts,
+        ),
+      );
     });
     await guard('miss', async () => {
       let a = 1;
       let b = 1;
-      report('miss', await compare(() => cached(...c.args(a++)), () => naive.call(...c.args(b++)), opts));
+      report(
+        'miss',
+        await compare(
+          () => cached(...c.args(a++)),
+          () => naive.call(...c.args(b++)),
+          opts,
+        ),
+      );
       naive.clear();
     });
     await guard('stale', async () => {
@@ -123,13 +153,17 @@ async function main() {
       await cached(...hitArgs);
       report(
         'stale',
-        await compareEach(() => cached(...c.args(0)), () => bareEncode(c.args(0)), {
-          ...eachOpts,
-          prepare: async () => {
-            clockMs += 901_000;
+        await compareEach(
+          () => cached(...c.args(0)),
+          () => bareEncode(c.args(0)),
+          {
+            ...eachOpts,
+            prepare: async () => {
+              clockMs += 901_000;
+            },
+            settle: () => drain(2),
           },
-          settle: () => drain(2),
-        }),
+        ),
       );
     });
   }
@@ -164,10 +198,28 @@ async function main() {
         maxExecutions = Math.max(maxExecutions, executions);
       }
     }
-    emit(figure({ name: CONCURRENCY_ROWS[0].name, value: maxExecutions, unit: 'runs', baseline: 1, ratio: maxExecutions, target: 1 }));
-    emit(figure({ name: CONCURRENCY_ROWS[1].name, value: median(crowd), unit: 'ms', baseline: median(single), target: null }));
+    emit(
+      figure({
+        name: CONCURRENCY_ROWS[0].name,
+        value: maxExecutions,
+        unit: 'runs',
+        baseline: 1,
+        ratio: maxExecutions,
+        target: 1,
+      }),
+    );
+    emit(
+      figure({
+        name: CONCURRENCY_ROWS[1].name,
+        value: median(crowd),
+        unit: 'ms',
+        baseline: median(single),
+        target: null,
+      }),
+    );
   } catch (error) {
-    for (const row of CONCURRENCY_ROWS) emit(notAvailable(row.name, row.unit, row.target, `failed: ${firstLine(error)}`));
+    for (const row of CONCURRENCY_ROWS)
+      emit(notAvailable(row.name, row.unit, row.target, `failed: ${firstLine(error)}`));
   }
 }
 

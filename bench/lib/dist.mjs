@@ -33,5 +33,7 @@ export async function loadDist(relative, names = []) {
 }
 
 export function firstLine(error) {
-  return String(error?.message ?? error).split('\n')[0].slice(0, 160);
+  return String(error?.message ?? error)
+    .split('\n')[0]
+    .slice(0, 160);
 }

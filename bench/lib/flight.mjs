@@ -32,7 +32,8 @@ export async function bareEncode(args) {
 async function canonical(body) {
   if (typeof body === 'string') return body;
   const entries = [];
-  for (const [name, value] of body.entries()) entries.push([name, typeof value === 'string' ? value : await value.text()]);
+  for (const [name, value] of body.entries())
+    entries.push([name, typeof value === 'string' ? value : await value.text()]);
   entries.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
   return JSON.stringify(entries);
 }
@@ -61,7 +62,9 @@ export function naiveCache(fn) {
   async function call(...args) {
     const clientRefs = createClientTemporaryReferenceSet();
     const body = await encodeReply(args, { temporaryReferences: clientRefs });
-    const key = createHash('sha256').update(await canonical(body)).digest('hex');
+    const key = createHash('sha256')
+      .update(await canonical(body))
+      .digest('hex');
     let bytes = store.get(key);
     if (bytes === undefined) {
       const serverRefs = createServerTemporaryReferenceSet();
@@ -72,5 +75,11 @@ export function naiveCache(fn) {
     }
     return createFromReadableStream(streamOf(bytes), { serverConsumerManifest, temporaryReferences: clientRefs });
   }
-  return { call, clear: () => store.clear(), get size() { return store.size; } };
+  return {
+    call,
+    clear: () => store.clear(),
+    get size() {
+      return store.size;
+    },
+  };
 }

@@ -67,7 +67,6 @@ export interface ManifestCommand extends PluginFlags {
 
 export type Command = TransformCommand | ManifestCommand | { command: 'help' } | { command: 'version' };
 
-
 const pluginOptionSpecs = {
   'hash-salt': { type: 'string' },
   runtime: { type: 'string' },

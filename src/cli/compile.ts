@@ -25,7 +25,6 @@ export interface CompileOutput {
   serverReferences: ServerReference[];
 }
 
-
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 
 /** @babel/preset-typescript, from the user's project first, else from next to this package. */
@@ -56,7 +55,12 @@ export function babelOptions(input: Omit<CompileInput, 'code'>): TransformOption
   const extension = path.extname(input.filename).toLowerCase();
   const isTs = TS_EXTENSIONS.has(extension);
   const presets: PluginItem[] = isTs
-    ? [[resolvePresetTypescript(input.root), { isTSX: extension === '.tsx', allExtensions: true, onlyRemoveTypeImports: true }]]
+    ? [
+        [
+          resolvePresetTypescript(input.root),
+          { isTSX: extension === '.tsx', allExtensions: true, onlyRemoveTypeImports: true },
+        ],
+      ]
     : [];
   return {
     filename: input.filename,

@@ -119,7 +119,10 @@ async function runManifest(command: ManifestCommand, io: Io): Promise<boolean> {
     const display = path.relative(io.cwd, filename) || filename;
     try {
       const code = await readInput(filename, display);
-      const result = await compile({ filename, code, root, flags: { layer, runtime, hashSalt, cacheKinds, nextCompat } }, display);
+      const result = await compile(
+        { filename, code, root, flags: { layer, runtime, hashSalt, cacheKinds, nextCompat } },
+        display,
+      );
       compiled.push({ file: toPosix(path.relative(root, filename)), references: result.serverReferences });
     } catch (error) {
       if (!(error instanceof InputError)) throw error;

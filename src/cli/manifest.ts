@@ -46,7 +46,12 @@ export function parseManifest(text: string, name: string): Manifest {
   }
   for (const [id, entry] of Object.entries(value)) {
     const e = entry as Partial<ManifestEntry> | null;
-    if (!e || typeof e.file !== 'string' || typeof e.exportName !== 'string' || (e.kind !== 'cache' && e.kind !== 'server')) {
+    if (
+      !e ||
+      typeof e.file !== 'string' ||
+      typeof e.exportName !== 'string' ||
+      (e.kind !== 'cache' && e.kind !== 'server')
+    ) {
       throw new Error(`${name} is not a use-cache manifest (entry ${JSON.stringify(id)} is malformed)`);
     }
   }

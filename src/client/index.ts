@@ -13,9 +13,11 @@ export type CallServer = (id: string, args: unknown[]) => Promise<unknown>;
 /** A client-side stand-in for a server function: calling it calls the server. */
 export type ServerReference = (...args: unknown[]) => Promise<unknown>;
 
-const registerServerReference = (flightClient as unknown as {
-  registerServerReference<T extends Function>(reference: T, id: string): T;
-}).registerServerReference;
+const registerServerReference = (
+  flightClient as unknown as {
+    registerServerReference<T extends Function>(reference: T, id: string): T;
+  }
+).registerServerReference;
 
 /**
  * A function standing for the server reference `id`: calling it calls `callServer(id, args)`.
@@ -28,7 +30,9 @@ const registerServerReference = (flightClient as unknown as {
  */
 export function createServerReference(id: string, callServer: CallServer): ServerReference {
   if (typeof callServer !== 'function') {
-    throw new TypeError(`babel-plugin-use-cache/client: createServerReference("${id}", callServer) needs a callServer function`);
+    throw new TypeError(
+      `babel-plugin-use-cache/client: createServerReference("${id}", callServer) needs a callServer function`,
+    );
   }
   const reference: ServerReference = (...args) => callServer(id, args);
   return registerServerReference(reference, id);
@@ -43,7 +47,9 @@ let installed: CallServer | null = null;
  */
 export function setCallServer(fn: CallServer): void {
   if (typeof fn !== 'function') {
-    throw new TypeError('babel-plugin-use-cache/client: setCallServer(fn) needs a function (id, args) => Promise<result>');
+    throw new TypeError(
+      'babel-plugin-use-cache/client: setCallServer(fn) needs a function (id, args) => Promise<result>',
+    );
   }
   installed = fn;
 }

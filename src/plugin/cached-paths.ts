@@ -22,7 +22,10 @@ let babel: BabelInternals | null = null;
 /** Remembers the caches and types of the Babel instance that runs the plugin. */
 export function useBabel(api: { traverse?: { cache?: TraverseCache }; types: typeof t }): void {
   const cache = api.traverse?.cache;
-  babel = cache && typeof cache.path?.get === 'function' && typeof cache.scope?.get === 'function' ? { cache, types: api.types } : null;
+  babel =
+    cache && typeof cache.path?.get === 'function' && typeof cache.scope?.get === 'function'
+      ? { cache, types: api.types }
+      : null;
 }
 
 /** The caches, or null when this Babel does not expose them (callers then use the public API). */
@@ -56,8 +59,20 @@ export function cachedPath(root: NodePath, chain: readonly t.Node[]): NodePath |
  */
 export function statementPath(program: NodePath<t.Program>, index: number): NodePath<t.Statement> {
   const NodePathClass = program.constructor as unknown as {
-    get(options: { parentPath: NodePath; parent: t.Node; container: t.Node[]; listKey: string; key: number }): NodePath<t.Statement>;
+    get(options: {
+      parentPath: NodePath;
+      parent: t.Node;
+      container: t.Node[];
+      listKey: string;
+      key: number;
+    }): NodePath<t.Statement>;
   };
-  const path = NodePathClass.get({ parentPath: program, parent: program.node, container: program.node.body, listKey: 'body', key: index });
+  const path = NodePathClass.get({
+    parentPath: program,
+    parent: program.node,
+    container: program.node.body,
+    listKey: 'body',
+    key: index,
+  });
   return program.context ? path.setContext(program.context) : path;
 }

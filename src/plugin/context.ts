@@ -58,7 +58,15 @@ export function createContext(
 }
 
 /** Runtime names in the order the import lists them (stable output whatever the pass order). */
-const RUNTIME_ORDER = ['cacheFunction', 'cacheExport', 'serverReference', 'encryptBound', 'decryptBound', 'createServerReference', 'callServer'];
+const RUNTIME_ORDER = [
+  'cacheFunction',
+  'cacheExport',
+  'serverReference',
+  'encryptBound',
+  'decryptBound',
+  'createServerReference',
+  'callServer',
+];
 
 export function runtimeSpecifiers(ctx: CompileContext): [imported: string, local: string][] {
   return [...ctx.runtimeImports].sort((a, b) => RUNTIME_ORDER.indexOf(a[0]) - RUNTIME_ORDER.indexOf(b[0]));
@@ -103,7 +111,11 @@ export function withLoc<T extends BabelTypes.Node>(node: T, from: BabelTypes.Nod
  * comments, but Babel keeps the node's path and scope instead of creating a scope for a new node
  * and crawling it (one traversal per replaced function).
  */
-export function becomeDeclaration(ctx: CompileContext, path: NodePath<BabelTypes.FunctionDeclaration>, replacement: BabelTypes.FunctionDeclaration): void {
+export function becomeDeclaration(
+  ctx: CompileContext,
+  path: NodePath<BabelTypes.FunctionDeclaration>,
+  replacement: BabelTypes.FunctionDeclaration,
+): void {
   const old = path.node as unknown as Record<string, unknown>;
   ctx.t.inheritsComments(replacement, path.node);
   for (const key of Object.keys(old)) delete old[key];

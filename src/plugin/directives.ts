@@ -8,10 +8,7 @@ import { Codes, diagnostic, quote } from './diagnostics.js';
 import { allowedCacheKinds, type PluginOptions } from './options.js';
 import { FUNCTION_TYPES, keyPath, nodeChain, pushChildrenReversed, type WalkStep } from './walk.js';
 
-export type DirectiveInfo =
-  | { type: 'cache'; cacheKind: string }
-  | { type: 'server' }
-  | { type: 'client' };
+export type DirectiveInfo = { type: 'cache'; cacheKind: string } | { type: 'server' } | { type: 'client' };
 
 export type ReferenceDirective = Exclude<DirectiveInfo, { type: 'client' }>;
 
@@ -217,7 +214,9 @@ export function scanProgram(
   // shifts them all; an AST handed in with other text would not match at all).
   const shift = program.start ?? 0;
   const offsets =
-    candidates && program.end != null && program.end - shift === file.code.length ? candidates.map((o) => o + shift) : null;
+    candidates && program.end != null && program.end - shift === file.code.length
+      ? candidates.map((o) => o + shift)
+      : null;
   const relevant = (node: t.Node): boolean =>
     offsets === null || node.start == null || node.end == null || spansAny(offsets, node.start, node.end);
   const fileDirective = readPrologue(file, program.directives, kinds, false);
@@ -254,7 +253,8 @@ export function scanProgram(
 
     // Children in reverse so they are visited in source order.
     pushChildrenReversed(node, visitorKeys, (child, key, index) => {
-      if (!LEAVES.has(child.type) && relevant(child)) stack.push({ node: child, parent: entry, key, index, functionDepth });
+      if (!LEAVES.has(child.type) && relevant(child))
+        stack.push({ node: child, parent: entry, key, index, functionDepth });
     });
   }
   return { fileDirective, functions };

@@ -17,7 +17,13 @@ type ExportForm =
   /** `export default async function () {}`: no local name to forward to. */
   | { form: 'anonymousDeclaration'; exportName: 'default'; localName: 'default'; path: NodePath<t.FunctionDeclaration> }
   /** A value expression to wrap in place: `const f = <expr>`, `export default <expr>`. */
-  | { form: 'expression'; exportName: string; localName: string; path: NodePath<t.Expression>; staticFunction: boolean };
+  | {
+      form: 'expression';
+      exportName: string;
+      localName: string;
+      path: NodePath<t.Expression>;
+      staticFunction: boolean;
+    };
 
 function unwrap(node: t.Node): t.Node {
   let n = node;
@@ -71,7 +77,8 @@ export function collectExportTargets(ctx: CompileContext, directive: string): Ex
   const seenLocals = new Map<t.Node, ExportTarget>();
   const seen = (node: t.Node, exportName: string): boolean => {
     const target = seenLocals.get(node);
-    if (target && target.exportName !== exportName && !target.aliases.includes(exportName)) target.aliases.push(exportName);
+    if (target && target.exportName !== exportName && !target.aliases.includes(exportName))
+      target.aliases.push(exportName);
     return target !== undefined;
   };
   const remember = (node: t.Node): void => {
@@ -92,7 +99,8 @@ export function collectExportTargets(ctx: CompileContext, directive: string): Ex
   };
   const addDeclaration = (exportName: string, path: NodePath<t.FunctionDeclaration>): void => {
     if (!path.node.async || path.node.generator) throw notAsync(path.node, `"${exportName}"`);
-    if (path.node.id) targets.push({ form: 'declaration', exportName, localName: path.node.id.name, path, aliases: [] });
+    if (path.node.id)
+      targets.push({ form: 'declaration', exportName, localName: path.node.id.name, path, aliases: [] });
     else targets.push({ form: 'anonymousDeclaration', exportName: 'default', localName: 'default', path, aliases: [] });
   };
   const addDeclarator = (exportName: string, declarator: NodePath<t.VariableDeclarator>): void => {
@@ -182,7 +190,8 @@ export function collectExportTargets(ctx: CompileContext, directive: string): Ex
       declPath.isTSTypeAliasDeclaration() ||
       declPath.isTSModuleDeclaration() ||
       declPath.isTSDeclareFunction() ||
-      binding.kind === 'module' && (declPath.parentPath?.node as t.ImportDeclaration | undefined)?.importKind === 'type'
+      (binding.kind === 'module' &&
+        (declPath.parentPath?.node as t.ImportDeclaration | undefined)?.importKind === 'type')
     ) {
       return;
     } else if (binding.kind === 'module') {

@@ -1,23 +1,15 @@
-// Lifting a function-level directive function to module scope (DESIGN.md §3, docs/compiled-output.md):
+// Lifting a function-level directive function to module scope (DESIGN.md §3, docs/runtime-contract.md):
 // the function becomes `export const $$cache_0 = cacheFunction(id, kind, fn)` (or
 // `serverReference(id, fn)`) after the imports, its captured values become leading parameters,
 // and the place it stood gets the reference, bound to the captured values.
 import type { NodePath } from '@babel/core';
 import type { Binding } from '@babel/traverse';
 import type * as t from '@babel/types';
-import {
-  becomeDeclaration,
-  idFor,
-  localName,
-  locOf,
-  runtimeHelper,
-  withLoc,
-  type CompileContext,
-} from './context.js';
+import { becomeDeclaration, idFor, localName, locOf, runtimeHelper, withLoc, type CompileContext } from './context.js';
 import { babelInternals } from './cached-paths.js';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 import { checkDirectiveFunction, directiveText, type FoundFunction } from './directives.js';
-import { analyseClosure, captureExpression, rewriteCaptures, type Capture } from './scope.js';
+import { analyseClosure, captureExpression, rewriteCaptures, type Capture } from './closure.js';
 
 type AnyFunction = FoundFunction['node'];
 
@@ -43,7 +35,8 @@ function isModuleLevelDeclaration(path: NodePath): boolean {
 function displayName(path: NodePath<AnyFunction>, fallback: string): string {
   const node = path.node;
   if ((node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression') && node.id) return node.id.name;
-  if ((node.type === 'ObjectMethod' || node.type === 'ClassMethod') && !node.computed && node.key.type === 'Identifier') return node.key.name;
+  if ((node.type === 'ObjectMethod' || node.type === 'ClassMethod') && !node.computed && node.key.type === 'Identifier')
+    return node.key.name;
   if (node.type === 'ClassPrivateMethod') return `#${node.key.id.name}`;
   const parent = path.parentPath?.node;
   if (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier') return parent.id.name;
@@ -59,7 +52,7 @@ function displayName(path: NodePath<AnyFunction>, fallback: string): string {
 function asExpression(ctx: CompileContext, node: AnyFunction): t.FunctionExpression | t.ArrowFunctionExpression {
   const { t } = ctx;
   if (node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression') return node;
-  const id = node.type === 'FunctionDeclaration' ? node.id ?? null : null;
+  const id = node.type === 'FunctionDeclaration' ? (node.id ?? null) : null;
   const expr = t.functionExpression(id, node.params as t.FunctionExpression['params'], node.body, false, true);
   expr.returnType = node.returnType ?? null;
   expr.typeParameters = (node.typeParameters as t.FunctionExpression['typeParameters']) ?? null;
@@ -125,14 +118,23 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   let wrapped: t.Expression;
   if (info.type === 'cache') {
     lifted.params.unshift(...captureParams);
-    wrapped = t.callExpression(runtimeHelper(ctx, 'cacheFunction'), [t.stringLiteral(id), t.stringLiteral(info.cacheKind), lifted]);
+    wrapped = t.callExpression(runtimeHelper(ctx, 'cacheFunction'), [
+      t.stringLiteral(id),
+      t.stringLiteral(info.cacheKind),
+      lifted,
+    ]);
   } else {
     if (captures.length > 0) bindEncryptedCaptures(ctx, lifted, id, captureParams, defaultsUseCaptures);
     wrapped = t.callExpression(runtimeHelper(ctx, 'serverReference'), [t.stringLiteral(id), lifted]);
   }
   ctx.lifted.push({
     order: fn.order,
-    statement: withLoc(t.exportNamedDeclaration(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(exportName), wrapped)])), node),
+    statement: withLoc(
+      t.exportNamedDeclaration(
+        t.variableDeclaration('const', [t.variableDeclarator(t.identifier(exportName), wrapped)]),
+      ),
+      node,
+    ),
   });
 
   const bound = boundReference(ctx, exportName, id, info.type, captures);
@@ -149,7 +151,12 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
  * stand for the captured values (leading parameters of a cached function; `$$bound` and the
  * decrypted `const [$$c0, ...]` of an action) and the references to them.
  */
-function registerAddedBindings(path: NodePath<t.Function>, type: 'cache' | 'server', captureCount: number, rewritten: NodePath[]): void {
+function registerAddedBindings(
+  path: NodePath<t.Function>,
+  type: 'cache' | 'server',
+  captureCount: number,
+  rewritten: NodePath[],
+): void {
   const scope = path.scope;
   const params = path.get('params') as NodePath[];
   const references = [...rewritten];
@@ -172,7 +179,12 @@ function registerAddedBindings(path: NodePath<t.Function>, type: 'cache' | 'serv
  * path cache is told that under `wrapped` (its new parent) the function's path is this one, so
  * the traversal reaches it there with its scope already crawled.
  */
-function moveKeepingPath(ctx: CompileContext, path: NodePath<AnyFunction>, bound: t.Expression, wrapped: t.Expression): void {
+function moveKeepingPath(
+  ctx: CompileContext,
+  path: NodePath<AnyFunction>,
+  bound: t.Expression,
+  wrapped: t.Expression,
+): void {
   const { t } = ctx;
   const node = path.node;
   t.inheritsComments(bound, node); // as replaceWith does
@@ -185,13 +197,21 @@ function moveKeepingPath(ctx: CompileContext, path: NodePath<AnyFunction>, bound
 }
 
 /** `$$cache_0`, `$$cache_0.bind(null, a, b.c)` or `$$server_0.bind(null, encryptBound(id, [a]))`. */
-function boundReference(ctx: CompileContext, exportName: string, id: string, type: 'cache' | 'server', captures: Capture[]): t.Expression {
+function boundReference(
+  ctx: CompileContext,
+  exportName: string,
+  id: string,
+  type: 'cache' | 'server',
+  captures: Capture[],
+): t.Expression {
   const { t } = ctx;
   const ref = t.identifier(exportName);
   if (captures.length === 0) return ref;
   const values = captures.map((c) => captureExpression(c, t));
   const args: t.Expression[] =
-    type === 'cache' ? values : [t.callExpression(runtimeHelper(ctx, 'encryptBound'), [t.stringLiteral(id), t.arrayExpression(values)])];
+    type === 'cache'
+      ? values
+      : [t.callExpression(runtimeHelper(ctx, 'encryptBound'), [t.stringLiteral(id), t.arrayExpression(values)])];
   return t.callExpression(t.memberExpression(ref, t.identifier('bind')), [t.nullLiteral(), ...args]);
 }
 
@@ -238,13 +258,20 @@ function isInParams(ref: NodePath, fn: NodePath): boolean {
 }
 
 /** A function that captures values and calls itself by name would call the unbound function. */
-function checkNoSelfReference(ctx: CompileContext, path: NodePath<AnyFunction>, ownBinding: Binding | undefined, directive: string): void {
+function checkNoSelfReference(
+  ctx: CompileContext,
+  path: NodePath<AnyFunction>,
+  ownBinding: Binding | undefined,
+  directive: string,
+): void {
   const node = path.node;
   let binding = ownBinding;
   if (!binding && node.type === 'FunctionExpression' && node.id) binding = path.scope.getBinding(node.id.name);
   if (!binding) return;
   const { start, end } = node;
-  const self = binding.referencePaths.find((r) => r.node?.start != null && r.node.start >= start! && r.node.end! <= end!);
+  const self = binding.referencePaths.find(
+    (r) => r.node?.start != null && r.node.start >= start! && r.node.end! <= end!,
+  );
   if (self) {
     throw diagnostic(
       ctx.file,
@@ -303,7 +330,13 @@ function replaceAtCallSite(
 }
 
 /** `function name() { return $$cache_0.apply(null, arguments); }` (with captured values first). */
-function forwardingDeclaration(ctx: CompileContext, name: string, target: string, leading: t.Expression[], from: t.Node): t.FunctionDeclaration {
+function forwardingDeclaration(
+  ctx: CompileContext,
+  name: string,
+  target: string,
+  leading: t.Expression[],
+  from: t.Node,
+): t.FunctionDeclaration {
   const { t } = ctx;
   const args = t.identifier('arguments');
   const call =
@@ -318,12 +351,14 @@ function registerDeclaration(ctx: CompileContext, order: number, id: string, nam
   const { t } = ctx;
   ctx.lifted.push({
     order: order + 0.5,
-    statement: t.expressionStatement(t.callExpression(runtimeHelper(ctx, 'serverReference'), [t.stringLiteral(id), t.identifier(name)])),
+    statement: t.expressionStatement(
+      t.callExpression(runtimeHelper(ctx, 'serverReference'), [t.stringLiteral(id), t.identifier(name)]),
+    ),
   });
 }
 
 /**
- * A directive function declaration inside a function. The rule (docs/compiled-output.md):
+ * A directive function declaration inside a function. The rule (docs/runtime-contract.md):
  * without captures, `const f = $$cache_0` at the top of its block; with captures,
  * `const f = <bound reference>` right before the first statement of the block that uses `f`
  * (or where the declaration stood when nothing uses it), provided every captured variable is
@@ -348,7 +383,9 @@ function placeNestedDeclaration(
   const fallback = (): void => {
     const values = captures.map((c) => captureExpression(c, t));
     const leading =
-      fn.info.type === 'cache' ? values : [t.callExpression(runtimeHelper(ctx, 'encryptBound'), [t.stringLiteral(id), t.arrayExpression(values)])];
+      fn.info.type === 'cache'
+        ? values
+        : [t.callExpression(runtimeHelper(ctx, 'encryptBound'), [t.stringLiteral(id), t.arrayExpression(values)])];
     path.replaceWith(forwardingDeclaration(ctx, name, fn.exportName, leading, node));
   };
   if (!Array.isArray(path.container) || path.listKey == null) return fallback();
@@ -376,7 +413,10 @@ function placeNestedDeclaration(
   const parent = path.parentPath;
   const listKey = path.listKey;
   const declarator = t.variableDeclarator(t.identifier(name), bound);
-  const statement = withLoc(t.variableDeclaration(binding.constantViolations.length > 0 ? 'let' : 'const', [declarator]), node);
+  const statement = withLoc(
+    t.variableDeclaration(binding.constantViolations.length > 0 ? 'let' : 'const', [declarator]),
+    node,
+  );
   path.remove();
   // `remove()` drops the binding from the scope; functions compiled later still resolve `name`.
   binding.scope.bindings[name] = binding;

@@ -1,7 +1,7 @@
 // Stable reference ids and collision-free generated names.
 // An id only depends on the salt, the path relative to Babel's root and the export name, so the
 // same source compiled on two machines in two folders yields the same ids (see
-// docs/compiled-output.md).
+// docs/runtime-contract.md).
 import * as crypto from 'node:crypto';
 import { isAbsolute, relative } from 'node:path';
 

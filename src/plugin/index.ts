@@ -1,5 +1,5 @@
 // babel-plugin-use-cache: compiles 'use cache' and 'use server' directives into calls to a
-// pluggable runtime (docs/compiled-output.md). Everything happens in `Program` enter, before other
+// pluggable runtime (docs/runtime-contract.md). Everything happens in `Program` enter, before other
 // plugins change the code: a cheap text check, one iterative scan, then the passes in order.
 import { declare } from '@babel/helper-plugin-utils';
 import type { PluginObj, PluginPass } from '@babel/core';
@@ -14,8 +14,8 @@ import { useBabel } from './cached-paths.js';
 export type { PluginOptions } from './options.js';
 export type { ServerReferenceMeta } from './context.js';
 
-const plugin: (api: object, options: Record<string, unknown> | undefined, dirname: string) => PluginObj<PluginPass> = declare(
-  (api, rawOptions): PluginObj<PluginPass> => {
+const plugin: (api: object, options: Record<string, unknown> | undefined, dirname: string) => PluginObj<PluginPass> =
+  declare((api, rawOptions): PluginObj<PluginPass> => {
     api.assertVersion(7);
     const options: PluginOptions = parseOptions(rawOptions);
     // @types/babel__core and @babel/types describe the same object with different declarations.
@@ -51,7 +51,6 @@ const plugin: (api: object, options: Record<string, unknown> | undefined, dirnam
         },
       },
     };
-  },
-);
+  });
 
 export default plugin;

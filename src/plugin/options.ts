@@ -59,7 +59,8 @@ export function parseOptions(raw: unknown): PluginOptions {
   if (layer !== 'server' && layer !== 'client') throw invalid('layer', `"server" or "client"`, layer);
 
   const runtime = input.runtime ?? DEFAULT_RUNTIME[layer];
-  if (typeof runtime !== 'string' || runtime === '') throw invalid('runtime', 'a non-empty string (a module specifier)', runtime);
+  if (typeof runtime !== 'string' || runtime === '')
+    throw invalid('runtime', 'a non-empty string (a module specifier)', runtime);
 
   const hashSalt = input.hashSalt ?? '';
   if (typeof hashSalt !== 'string') throw invalid('hashSalt', 'a string', hashSalt);
@@ -76,5 +77,8 @@ export function parseOptions(raw: unknown): PluginOptions {
 }
 
 export function allowedCacheKinds(options: PluginOptions): string[] {
-  return [...BUILTIN_CACHE_KINDS, ...options.cacheKinds.filter((k) => !(BUILTIN_CACHE_KINDS as readonly string[]).includes(k))];
+  return [
+    ...BUILTIN_CACHE_KINDS,
+    ...options.cacheKinds.filter((k) => !(BUILTIN_CACHE_KINDS as readonly string[]).includes(k)),
+  ];
 }

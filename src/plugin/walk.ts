@@ -56,6 +56,7 @@ export function nodeChain(step: WalkStep): t.Node[] {
 /** The dotted key path from the walk's root to `step`, as `path.get()` takes it. */
 export function keyPath(step: WalkStep): string {
   const parts: string[] = [];
-  for (let s: WalkStep | null = step; s && s.parent; s = s.parent) parts.push(s.index >= 0 ? `${s.key}.${s.index}` : s.key);
+  for (let s: WalkStep | null = step; s && s.parent; s = s.parent)
+    parts.push(s.index >= 0 ? `${s.key}.${s.index}` : s.key);
   return parts.reverse().join('.');
 }

@@ -137,7 +137,10 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
 
   // The in-process memory handler is read synchronously: a hit then needs no promise at all.
   const sync = syncAccessOf(handler);
-  const entry = sync !== undefined ? sync.get(call.key) : await callHandler(kind, handler, 'get', (h) => h.get(call.key), undefined);
+  const entry =
+    sync !== undefined
+      ? sync.get(call.key)
+      : await callHandler(kind, handler, 'get', (h) => h.get(call.key), undefined);
   /** Latest revalidation of the entry's tags seen now: a fill started after it is newer. */
   let observed = 0;
   if (entry !== undefined) {
@@ -146,7 +149,12 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
     else {
       if (entry.tags.length !== 0) {
         observed = localExpiration(entry.tags);
-        const known = sync !== undefined ? sync.getExpiration(entry.tags) : observed >= entry.timestamp ? 0 : await remoteExpiration(kind, handler, entry);
+        const known =
+          sync !== undefined
+            ? sync.getExpiration(entry.tags)
+            : observed >= entry.timestamp
+              ? 0
+              : await remoteExpiration(kind, handler, entry);
         if (typeof known === 'number' && known > observed) observed = known;
       }
       state = freshness(entry, observed);
@@ -160,7 +168,11 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
         if (outer !== undefined) absorbInner(outer, entry, entry.tags);
         return value;
       } catch (error) {
-        debug('error', () => `${cached.name} key=${shortKey(call.key)} stored value does not decode (${describeError(error)}); computing anew`);
+        debug(
+          'error',
+          () =>
+            `${cached.name} key=${shortKey(call.key)} stored value does not decode (${describeError(error)}); computing anew`,
+        );
       }
     } else if (debugEnabled()) {
       debug('miss', `${cached.name} key=${shortKey(call.key)} (${state})`);
@@ -229,7 +241,10 @@ function refreshInBackground(cached: CachedFunction, call: CallKey, handler: Cac
   startFill(cached, call, handler, observed, true).then(
     () => debug('refresh', () => `${cached.name} key=${shortKey(call.key)} done`),
     (error: unknown) =>
-      debug('error', () => `${cached.name} key=${shortKey(call.key)} background refresh failed: ${describeError(error)}`),
+      debug(
+        'error',
+        () => `${cached.name} key=${shortKey(call.key)} background refresh failed: ${describeError(error)}`,
+      ),
   );
 }
 
@@ -264,8 +279,17 @@ async function runFill(cached: CachedFunction, call: CallKey, handler: CacheHand
     const result = await cached.fn.apply(null, args);
     return renderValue(result, serverRefs, cached.name);
   });
-  const entry: CacheEntry = { value: bytes, tags: [...scope.tags], timestamp: entryTimestamp(start, revision, observed), ...scopeLife(scope) };
-  debug('fill', () => `${cached.name} key=${shortKey(call.key)} ${bytes.byteLength} bytes revalidate=${entry.revalidate}s expire=${entry.expire}s tags=${JSON.stringify(entry.tags)}`);
+  const entry: CacheEntry = {
+    value: bytes,
+    tags: [...scope.tags],
+    timestamp: entryTimestamp(start, revision, observed),
+    ...scopeLife(scope),
+  };
+  debug(
+    'fill',
+    () =>
+      `${cached.name} key=${shortKey(call.key)} ${bytes.byteLength} bytes revalidate=${entry.revalidate}s expire=${entry.expire}s tags=${JSON.stringify(entry.tags)}`,
+  );
   const stored = callHandler(cached.kind, handler, 'set', (h) => h.set(call.key, entry), undefined);
   // Decode once here, so that every caller waiting for this fill gets a copy of one decode.
   try {

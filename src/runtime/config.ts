@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { version as reactVersion } from 'react';
-import { setEncryptionKey } from './actions.js';
+import { setEncryptionKey } from './actions/index.js';
 import { debug, describeError, setDebug, type DebugSink } from './debug.js';
 import type { CacheHandler } from './handlers/types.js';
 import { createMemoryHandler } from './handlers/memory.js';
@@ -87,9 +87,7 @@ export function configureCache(options: CacheConfig = {}): void {
   const nextHandlers = { ...handlers };
   for (const [kind, handler] of Object.entries(options.handlers ?? {})) {
     if (handler !== undefined && !isHandler(handler)) {
-      throw new TypeError(
-        `configureCache: handlers.${kind} must implement get, set, getExpiration and updateTags.`,
-      );
+      throw new TypeError(`configureCache: handlers.${kind} must implement get, set, getExpiration and updateTags.`);
     }
     nextHandlers[kind] = handler;
   }
@@ -225,7 +223,11 @@ function reportFailure(kind: string, handler: CacheHandler, op: HandlerOp, error
   if (ops === undefined) failing.set(handler, (ops = new Set()));
   if (ops.has(op)) return;
   ops.add(op);
-  debug('handler-error', () => `kind=${kind} op=${op} ${describeError(error)} (further failures of this op are not logged until it succeeds again)`);
+  debug(
+    'handler-error',
+    () =>
+      `kind=${kind} op=${op} ${describeError(error)} (further failures of this op are not logged until it succeeds again)`,
+  );
 }
 
 function reportRecovery(kind: string, handler: CacheHandler, op: HandlerOp): void {

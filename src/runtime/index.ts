@@ -1,5 +1,5 @@
 // Public entry of the runtime: what applications call and what compiled code imports.
-export * from './actions.js';
+export * from './actions/index.js';
 
 export { cacheFunction, cacheExport, resetCache } from './cache.js';
 export { configureCache, type CacheConfig } from './config.js';

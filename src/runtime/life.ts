@@ -113,8 +113,7 @@ function complete(given: CacheLifeInput, base: CacheLife): CacheLife {
  */
 export function cacheLife(profile: string | CacheLifeInput): void {
   const scope = requireScope('cacheLife');
-  const given =
-    typeof profile === 'string' ? getProfile(profile) : validateLife(profile, 'cacheLife');
+  const given = typeof profile === 'string' ? getProfile(profile) : validateLife(profile, 'cacheLife');
   const explicit = (scope.explicit ??= {});
   for (const field of FIELDS) {
     const value = given[field];

@@ -81,7 +81,8 @@ export async function revalidateTag(tag: string | readonly string[], _profile?: 
   for (const [kind, handler] of allHandlers()) {
     const sync = syncAccessOf(handler);
     if (sync !== undefined) sync.updateTags(tags, timestamp);
-    else (pending ??= []).push(callHandler(kind, handler, 'updateTags', (h) => h.updateTags(tags, timestamp), undefined));
+    else
+      (pending ??= []).push(callHandler(kind, handler, 'updateTags', (h) => h.updateTags(tags, timestamp), undefined));
   }
   if (pending !== undefined) await Promise.all(pending);
 }

@@ -23,7 +23,11 @@ interface FlightServer {
     webpackMap: unknown,
     options?: { temporaryReferences?: ServerTemporaryReferences; onError?: (error: unknown) => string | void },
   ): ReadableStream<Uint8Array>;
-  decodeReply(body: string | FormData, webpackMap: unknown, options?: { temporaryReferences?: ServerTemporaryReferences }): Promise<unknown>;
+  decodeReply(
+    body: string | FormData,
+    webpackMap: unknown,
+    options?: { temporaryReferences?: ServerTemporaryReferences },
+  ): Promise<unknown>;
   createTemporaryReferenceSet(): ServerTemporaryReferences;
   registerServerReference<T extends Function>(reference: T, id: string, exportName: string | null): T;
 }
@@ -57,13 +61,17 @@ const SERIALISATION_ERROR =
  */
 export async function renderValue(value: unknown, refs: ServerTemporaryReferences, name: string): Promise<Uint8Array> {
   let failure: { error: unknown } | undefined;
-  const stream = server.renderToReadableStream(value, {}, {
-    temporaryReferences: refs,
-    onError(error) {
-      // Never throw here: React calls it from inside its work loop.
-      failure ??= { error };
+  const stream = server.renderToReadableStream(
+    value,
+    {},
+    {
+      temporaryReferences: refs,
+      onError(error) {
+        // Never throw here: React calls it from inside its work loop.
+        failure ??= { error };
+      },
     },
-  });
+  );
   const chunks: Uint8Array[] = [];
   let length = 0;
   const reader = stream.getReader();

@@ -38,7 +38,9 @@ describe('callServer before setCallServer', () => {
   it('rejects with an error that says what to do', async () => {
     vi.resetModules();
     const fresh = await import('../../src/client/index.js');
-    await expect(fresh.callServer('abc', [])).rejects.toThrow(/server function abc was called before a transport was installed.*setCallServer/s);
+    await expect(fresh.callServer('abc', [])).rejects.toThrow(
+      /server function abc was called before a transport was installed.*setCallServer/s,
+    );
     const stub = fresh.createServerReference('abc', fresh.callServer);
     await expect(stub(1)).rejects.toThrow(/setCallServer/);
   });
@@ -85,7 +87,9 @@ describe('client-layer stubs', () => {
   });
 
   it('encode as no-JavaScript form actions that decodeAction resolves', async () => {
-    const stub = clientLayer.rename as unknown as { $$FORM_ACTION(prefix: string): { name: string; data: FormData | null } };
+    const stub = clientLayer.rename as unknown as {
+      $$FORM_ACTION(prefix: string): { name: string; data: FormData | null };
+    };
     const encoded = stub.$$FORM_ACTION('1');
     expect(encoded.name).toBe(`$ACTION_ID_${clientLayer.RENAME_ID}`);
     const body = new FormData();

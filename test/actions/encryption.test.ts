@@ -106,14 +106,20 @@ describe('encryptBound / decryptBound', () => {
     }
     await expect(decryptBound(ID_A, Promise.reject(new Error('x')))).rejects.toThrow(message);
     const error = await decryptBound(ID_A, flipChar(sealed, 40)).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'InvalidBoundArgumentsError', code: 'ERR_INVALID_BOUND_ARGUMENTS', actionId: ID_A });
+    expect(error).toMatchObject({
+      name: 'InvalidBoundArgumentsError',
+      code: 'ERR_INVALID_BOUND_ARGUMENTS',
+      actionId: ID_A,
+    });
   });
 
   it('binds a ciphertext to its action: another action rejects it (no replay)', async () => {
     const { encryptBound, decryptBound, setEncryptionKey } = await freshActions();
     setEncryptionKey(KEY);
     const forA = await encryptBound(ID_A, ['admin']);
-    await expect(decryptBound(ID_B, forA)).rejects.toThrow(`Invalid or tampered bound arguments for server action ${ID_B}`);
+    await expect(decryptBound(ID_B, forA)).rejects.toThrow(
+      `Invalid or tampered bound arguments for server action ${ID_B}`,
+    );
     expect(await decryptBound(ID_A, forA)).toEqual(['admin']);
   });
 });
@@ -134,7 +140,9 @@ describe('the encryption key', () => {
 
   it('rejects a malformed environment key with a clear error (never falls back silently)', async () => {
     const { encryptBound } = await freshActions({ key: 'too-short' });
-    await expect(encryptBound(ID_A, ['v'])).rejects.toThrow(/invalid server action encryption key from the environment variable USE_CACHE_ENCRYPTION_KEY/);
+    await expect(encryptBound(ID_A, ['v'])).rejects.toThrow(
+      /invalid server action encryption key from the environment variable USE_CACHE_ENCRYPTION_KEY/,
+    );
     const sixteen = await freshActions({ key: randomBytes(16).toString('base64') });
     await expect(sixteen.encryptBound(ID_A, ['v'])).rejects.toThrow(/expected 32 bytes/);
   });
@@ -165,9 +173,23 @@ describe('the encryption key', () => {
 
   it('setEncryptionKey rejects anything but 32 bytes', async () => {
     const { setEncryptionKey } = await freshActions();
-    const bad: unknown[] = ['', 'abc', randomBytes(31).toString('base64'), randomBytes(33).toString('base64'), randomBytes(16), new Uint8Array(64), 42, null, undefined, {}, [1, 2]];
+    const bad: unknown[] = [
+      '',
+      'abc',
+      randomBytes(31).toString('base64'),
+      randomBytes(33).toString('base64'),
+      randomBytes(16),
+      new Uint8Array(64),
+      42,
+      null,
+      undefined,
+      {},
+      [1, 2],
+    ];
     for (const key of bad) {
-      expect(() => setEncryptionKey(key as string)).toThrow(/invalid server action encryption key from setEncryptionKey.*expected 32 bytes/s);
+      expect(() => setEncryptionKey(key as string)).toThrow(
+        /invalid server action encryption key from setEncryptionKey.*expected 32 bytes/s,
+      );
     }
   });
 

@@ -98,9 +98,12 @@ describe('an inline server action capturing a secret', () => {
   it("rejects one action's ciphertext replayed into another action", async () => {
     const payload = await renderPage(page.Page);
     // The body the browser sends for `save`, posted to the other action's id.
-    const replay = async (id: string, args: unknown[]) => endpoint(id === page.SAVE_ID ? page.OTHER_ID : id, await encodeReply(args));
+    const replay = async (id: string, args: unknown[]) =>
+      endpoint(id === page.SAVE_ID ? page.OTHER_ID : id, await encodeReply(args));
     const replayed = await decodeInBrowser<Form>(payload, replay);
-    await expect(replayed.props.action(new FormData())).rejects.toThrow(`Invalid or tampered bound arguments for server action ${page.OTHER_ID}`);
+    await expect(replayed.props.action(new FormData())).rejects.toThrow(
+      `Invalid or tampered bound arguments for server action ${page.OTHER_ID}`,
+    );
     expect(page.received).toEqual([]);
     // The genuine call still works.
     const form = await decodeInBrowser<Form>(payload, callServer);

@@ -49,7 +49,9 @@ export function createActionEndpoint(serverManifest: ServerManifest) {
 }
 
 /** The browser's callServer for an endpoint; records what it sent. */
-export function createCallServer(endpoint: (id: string, body: string | FormData) => Promise<ReadableStream<Uint8Array>>) {
+export function createCallServer(
+  endpoint: (id: string, body: string | FormData) => Promise<ReadableStream<Uint8Array>>,
+) {
   const sent: Array<string | FormData> = [];
   const callServer: CallServer = async (id, args) => {
     const body = await encodeReply(args);
@@ -87,7 +89,11 @@ async function encodeFormAction(action: FormAction, prefix: string) {
  * The body a browser posts for a form without JavaScript: react-dom/server writes hidden fields
  * from $$FORM_ACTION (prefix '1'); `fields` are the user's inputs; `edit` may change the hidden ones.
  */
-export async function noScriptFormPost(action: FormAction, fields: Record<string, string>, edit = (value: string) => value): Promise<FormData> {
+export async function noScriptFormPost(
+  action: FormAction,
+  fields: Record<string, string>,
+  edit = (value: string) => value,
+): Promise<FormData> {
   const encoded = await encodeFormAction(action, '1');
   const body = new FormData();
   body.append(encoded.name, '');

@@ -2,7 +2,7 @@ import { vi } from 'vitest';
 
 const KEY_STATE = Symbol.for('babel-plugin-use-cache.actions.key');
 
-type ActionsModule = typeof import('../../src/runtime/actions.js');
+type ActionsModule = typeof import('../../src/runtime/actions/index.js');
 
 /**
  * A fresh copy of the actions runtime with no key resolved yet, so each test decides where the
@@ -13,7 +13,7 @@ export async function freshActions(env: { key?: string } = {}): Promise<ActionsM
   if (env.key === undefined) vi.stubEnv('USE_CACHE_ENCRYPTION_KEY', '');
   else vi.stubEnv('USE_CACHE_ENCRYPTION_KEY', env.key);
   vi.resetModules();
-  return import('../../src/runtime/actions.js');
+  return import('../../src/runtime/actions/index.js');
 }
 
 /** Changes one character of a base64url string (keeping it valid base64url). */

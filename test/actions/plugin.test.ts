@@ -112,7 +112,8 @@ describe('inline actions compiled by the plugin', () => {
     expect(await form.props.action(formData)).toBe('saved Ada for 7');
     await form.props.children[1].props.formAction(new FormData());
     expect(received).toEqual([{ secret: SECRET, since: new Date(0), name: 'Ada' }, { other: SECRET.length }]);
-    for (const body of sent) expect(typeof body === 'string' ? body : [...body.values()].map(String).join()).not.toContain(SECRET);
+    for (const body of sent)
+      expect(typeof body === 'string' ? body : [...body.values()].map(String).join()).not.toContain(SECRET);
   });
 
   it('run from a no-JavaScript form post and refuse a tampered one', async () => {

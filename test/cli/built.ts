@@ -41,7 +41,8 @@ export function ensureBuilt(): void {
       mkdirSync(LOCK);
       break;
     } catch {
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 120_000)
+        rmSync(LOCK, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`could not take ${LOCK} to build dist/`);
       sleep(250);
     }
@@ -83,7 +84,13 @@ export function runCli(args: string[], options: CliOptions = {}): CliResult {
     maxBuffer: 256 * 1024 * 1024,
   });
   if (result.error && (result.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw result.error;
-  return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
+  return {
+    status: result.status,
+    signal: result.signal,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    ms: performance.now() - started,
+  };
 }
 
 /** The same, without blocking the test's event loop (several runs at once). */

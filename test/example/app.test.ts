@@ -109,7 +109,9 @@ describe.skipIf(!run)('example app in Chromium', () => {
     const { page, errors } = await open();
     const before = await times(page);
     await page.getByTestId('refresh').click();
-    await expect.poll(() => page.getByTestId('refresh-status').textContent(), POLL).toMatch(/revalidateTag\('clock'\) ran at/);
+    await expect
+      .poll(() => page.getByTestId('refresh-status').textContent(), POLL)
+      .toMatch(/revalidateTag\('clock'\) ran at/);
     await expect.poll(async () => (await at(page, 'tagged-time')) !== before.tagged, POLL).toBe(true);
     const after = await times(page);
     expect(after.untagged).toBe(before.untagged);
@@ -143,8 +145,14 @@ describe.skipIf(!run)('example app in Chromium', () => {
     expect(flight).not.toContain(CAPTURED);
     expect(html).not.toContain(CAPTURED);
     expect(await page.content()).not.toContain(CAPTURED);
-    expect(bodies.some((body) => body.includes(message)), 'the action response was seen').toBe(true);
-    expect(bodies.some((body) => body.includes('createFromFetch') || body.includes('__webpack_require__')), 'the bundle was seen').toBe(true);
+    expect(
+      bodies.some((body) => body.includes(message)),
+      'the action response was seen',
+    ).toBe(true);
+    expect(
+      bodies.some((body) => body.includes('createFromFetch') || body.includes('__webpack_require__')),
+      'the bundle was seen',
+    ).toBe(true);
     for (const body of bodies) expect(body).not.toContain(SERVER_ONLY);
     expect(errors).toEqual([]);
     await page.close();
@@ -198,7 +206,8 @@ describe.skipIf(!run)('example app in Chromium', () => {
       const { id, ciphertext } = await guestbookAction();
       const before = await entries();
       const middle = Math.floor(ciphertext.length / 2);
-      const flipped = ciphertext.slice(0, middle) + (ciphertext[middle] === 'A' ? 'B' : 'A') + ciphertext.slice(middle + 1);
+      const flipped =
+        ciphertext.slice(0, middle) + (ciphertext[middle] === 'A' ? 'B' : 'A') + ciphertext.slice(middle + 1);
       for (const bad of [flipped, ciphertext.slice(0, -4), 'not-a-ciphertext', '']) {
         const response = await post(id, await signBody(bad, 'tampered'));
         expect(response.status, `bound value ${JSON.stringify(bad.slice(0, 16))}…`).toBe(400);

@@ -23,7 +23,14 @@ describe('entry codec', () => {
   });
 
   it('decodes from a view into a larger buffer (as sockets and files hand them out)', () => {
-    const encoded = encodeEntry({ value: Uint8Array.of(1, 2, 3), tags: ['t'], timestamp: 1, stale: 2, revalidate: 3, expire: 4 });
+    const encoded = encodeEntry({
+      value: Uint8Array.of(1, 2, 3),
+      tags: ['t'],
+      timestamp: 1,
+      stale: 2,
+      revalidate: 3,
+      expire: 4,
+    });
     const padded = new Uint8Array(encoded.length + 20);
     padded.set(encoded, 7);
     expect(decodeEntry(padded.subarray(7, 7 + encoded.length))?.value).toEqual(Uint8Array.of(1, 2, 3));

@@ -8,7 +8,6 @@ import { createFsHandler, type FsCacheHandler } from '../../src/runtime/handlers
 import { entry, text } from './support/entries.js';
 import { startPeer, startRuntimePeer, type Peer } from './support/peer-process.js';
 
-
 const dirs: string[] = [];
 const freshDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'use-cache-fs-'));
@@ -36,7 +35,14 @@ describe('filesystem handler', () => {
     const h = handler({ dir: freshDir() });
     const bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
     await h.set('k', entry(bytes, ['a', 'ü ✓'], { timestamp: 5.5, stale: 1, revalidate: 2, expire: 3 }));
-    expect(await h.get('k')).toEqual({ value: bytes, tags: ['a', 'ü ✓'], timestamp: 5.5, stale: 1, revalidate: 2, expire: 3 });
+    expect(await h.get('k')).toEqual({
+      value: bytes,
+      tags: ['a', 'ü ✓'],
+      timestamp: 5.5,
+      stale: 1,
+      revalidate: 2,
+      expire: 3,
+    });
     expect(await h.get('other')).toBeUndefined();
     await h.set('k', entry('replaced'));
     expect(text(await h.get('k'))).toBe('replaced');
@@ -71,7 +77,12 @@ describe('filesystem handler', () => {
     const [file] = entryFiles(dir);
     const path = join(dir, 'entries', file!);
     const good = readFileSync(path);
-    for (const bad of [good.subarray(0, good.length - 1), good.subarray(0, 10), Buffer.alloc(0), Buffer.from('garbage')]) {
+    for (const bad of [
+      good.subarray(0, good.length - 1),
+      good.subarray(0, 10),
+      Buffer.alloc(0),
+      Buffer.from('garbage'),
+    ]) {
       writeFileSync(path, bad);
       expect(await h.get('k')).toBeUndefined();
     }
@@ -156,12 +167,22 @@ describe('filesystem handler', () => {
       const dir = freshDir();
       const first = await startPeer('fs', { dir });
       peers.push(first);
-      await first.call('set', { key: 'k', entry: { value: 'cafe', tags: ['posts'], timestamp: 1, stale: 2, revalidate: 3, expire: 4 } });
+      await first.call('set', {
+        key: 'k',
+        entry: { value: 'cafe', tags: ['posts'], timestamp: 1, stale: 2, revalidate: 3, expire: 4 },
+      });
       await first.call('updateTags', { tags: ['posts'], timestamp: 1234 });
       await first.close();
       const second = await startPeer('fs', { dir });
       peers.push(second);
-      expect(await second.call('get', { key: 'k' })).toEqual({ value: 'cafe', tags: ['posts'], timestamp: 1, stale: 2, revalidate: 3, expire: 4 });
+      expect(await second.call('get', { key: 'k' })).toEqual({
+        value: 'cafe',
+        tags: ['posts'],
+        timestamp: 1,
+        stale: 2,
+        revalidate: 3,
+        expire: 4,
+      });
       expect(await second.call('getExpiration', { tags: ['posts'] })).toBe(1234);
       // and this process sees it too
       const h = handler({ dir });
@@ -193,7 +214,14 @@ describe('filesystem handler', () => {
       const started = await Promise.all([0, 1, 2, 3].map(() => startPeer('fs', { dir })));
       peers.push(...started);
       const results = await Promise.all(
-        started.map((p, writer) => p.call<{ hits: number; misses: number; bad: number }>('stress', { writer, keys: 8, rounds: 300, bytes: 4000 })),
+        started.map((p, writer) =>
+          p.call<{ hits: number; misses: number; bad: number }>('stress', {
+            writer,
+            keys: 8,
+            rounds: 300,
+            bytes: 4000,
+          }),
+        ),
       );
       for (const r of results) expect(r.bad).toBe(0);
       expect(results.reduce((n, r) => n + r.hits, 0)).toBeGreaterThan(600);

@@ -111,7 +111,18 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     const prefix = freshPrefix();
     const h = handler({ prefix });
     await h.set('victim', entry('safe'));
-    const nasty = ['victim', `../e:victim`, `${prefix}e:victim`, 'e:victim', 'a b', 'a%20b', '*', 'x\r\nDEL y', 'tag\u0000nul', '🎉'];
+    const nasty = [
+      'victim',
+      `../e:victim`,
+      `${prefix}e:victim`,
+      'e:victim',
+      'a b',
+      'a%20b',
+      '*',
+      'x\r\nDEL y',
+      'tag\u0000nul',
+      '🎉',
+    ];
     await h.updateTags(nasty, 7_000);
     expect(text(await h.get('victim'))).toBe('safe');
     const keys = (await raw.keys(`${prefix}*`)).sort();
@@ -255,7 +266,10 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
       expect(Date.now() - started).toBeLessThan(1000); // at once in practice; the slack is for loaded CI machines
     }
     await server.start(); // same port, empty (no persistence)
-    await eventually(() => h.set('k', entry('after')), () => true);
+    await eventually(
+      () => h.set('k', entry('after')),
+      () => true,
+    );
     expect(text(await h.get('k'))).toBe('after');
     await h.updateTags(['t'], 77);
     expect(await h.getExpiration(['t'])).toBe(77);
@@ -270,7 +284,10 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     expect(await h.getExpiration(['t']).catch(() => 'down')).toBe('down');
     await server.start();
     const other = handler({ prefix }); // another instance, which never saw the revalidation
-    await eventually(() => other.getExpiration(['t', 'u']), (t) => t === 4_000);
+    await eventually(
+      () => other.getExpiration(['t', 'u']),
+      (t) => t === 4_000,
+    );
     expect(await other.getExpiration(['u'])).toBe(4_000);
   });
 
@@ -280,12 +297,20 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     const sleeping = server.raw('DEBUG', 'SLEEP', '1.5');
     await new Promise((r) => setTimeout(r, 50));
     const started = Date.now();
-    const results = await Promise.allSettled([h.get('k'), h.set('k2', entry('x')), h.getExpiration(['t']), h.updateTags(['t'], 5)]);
+    const results = await Promise.allSettled([
+      h.get('k'),
+      h.set('k2', entry('x')),
+      h.getExpiration(['t']),
+      h.updateTags(['t'], 5),
+    ]);
     const elapsed = Date.now() - started;
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
     expect(elapsed).toBeLessThan(1000); // 250 ms + slack, well under the 1.5 s the server sleeps
     await sleeping;
-    await eventually(() => h.get('k'), (e) => text(e) === 'v');
+    await eventually(
+      () => h.get('k'),
+      (e) => text(e) === 'v',
+    );
   });
 
   it('does not hang when Redis was never reachable', async () => {
@@ -293,7 +318,12 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     try {
       const h = handler({ timeoutMs: 200 });
       const started = Date.now();
-      const results = await Promise.allSettled([h.get('k'), h.set('k', entry('x')), h.getExpiration(['t']), h.updateTags(['t'], 1)]);
+      const results = await Promise.allSettled([
+        h.get('k'),
+        h.set('k', entry('x')),
+        h.getExpiration(['t']),
+        h.updateTags(['t'], 1),
+      ]);
       expect(results.every((r) => r.status === 'rejected')).toBe(true);
       expect(Date.now() - started).toBeLessThan(1000);
     } finally {
@@ -326,7 +356,10 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
         expect(Date.now() - started).toBeLessThan(1000);
       }
       await server.start();
-      await eventually(() => h.set('k', entry('back')), () => true);
+      await eventually(
+        () => h.set('k', entry('back')),
+        () => true,
+      );
       expect(text(await h.get('k'))).toBe('back');
     } finally {
       await h.close();
@@ -358,8 +391,18 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
 
     it('fills in one and hits in the other', async () => {
       const value = randomBytes(2048).toString('hex');
-      await a.call('set', { key: 'shared', entry: { value, tags: ['posts'], timestamp: 10, stale: 1, revalidate: 2, expire: 60 } });
-      expect(await b.call('get', { key: 'shared' })).toEqual({ value, tags: ['posts'], timestamp: 10, stale: 1, revalidate: 2, expire: 60 });
+      await a.call('set', {
+        key: 'shared',
+        entry: { value, tags: ['posts'], timestamp: 10, stale: 1, revalidate: 2, expire: 60 },
+      });
+      expect(await b.call('get', { key: 'shared' })).toEqual({
+        value,
+        tags: ['posts'],
+        timestamp: 10,
+        stale: 1,
+        revalidate: 2,
+        expire: 60,
+      });
     });
 
     it('sees a revalidation made by the other', async () => {
@@ -433,12 +476,15 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
       expect(slow.ms).toBeLessThan(1800); // timeoutMs (500) per handler call, not the 2 s sleep
       await sleeping;
       // back to normal: a fill in one process is a hit in the other
-      await eventually(async () => {
-        await a.call('call', { product: 6 });
-        const before = await b.call<{ product: number }>('bodies');
-        await b.call('call', { product: 6 });
-        return (await b.call<{ product: number }>('bodies')).product - before.product;
-      }, (ran) => ran === 0);
+      await eventually(
+        async () => {
+          await a.call('call', { product: 6 });
+          const before = await b.call<{ product: number }>('bodies');
+          await b.call('call', { product: 6 });
+          return (await b.call<{ product: number }>('bodies')).product - before.product;
+        },
+        (ran) => ran === 0,
+      );
     });
   });
 });

@@ -256,13 +256,29 @@ describe('compiled closures return what the original returns', () => {
       'call-callee', // the methods read `this`: a detached call would throw or lose it
       (m) =>
         m.outer(
-          { users: { tag: 't', count: 2, list(this: { tag: string }, x: number) { return [x, this.tag]; } } },
-          { v: 1, first(this: { v: number }) { return this.v; } },
+          {
+            users: {
+              tag: 't',
+              count: 2,
+              list(this: { tag: string }, x: number) {
+                return [x, this.tag];
+              },
+            },
+          },
+          {
+            v: 1,
+            first(this: { v: number }) {
+              return this.v;
+            },
+          },
           (a: unknown, b: unknown) => [a, b],
         )(),
     ],
     ['computed-access', (m) => m.outer({ k: { value: 2 }, size: 3 }, 'k')()],
-    ['optional-chain', (m) => Promise.all([m.outer({ theme: { color: 'red', font: null }, load: () => 1 })(), m.outer(undefined)()])],
+    [
+      'optional-chain',
+      (m) => Promise.all([m.outer({ theme: { color: 'red', font: null }, load: () => 1 })(), m.outer(undefined)()]),
+    ],
     ['prefix-dedupe', (m) => m.outer({ name: 'n' })()],
     ['first-appearance-order', (m) => m.outer({ x: 1 }, 2, 3)()],
     ['shadowing-params-and-locals', (m) => m.outer(1, 'outer', [1, 2])(5)],

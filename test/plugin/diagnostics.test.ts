@@ -8,7 +8,14 @@ it('a diagnostic carries loc (line, column from 0) and a stable code', () => {
   const source = 'export function f() {\n  return async () => {\n    "use cache";\n    return this.x;\n  };\n}\n';
   let error: (Error & { loc?: unknown; code?: unknown }) | undefined;
   try {
-    transformSync(source, { filename: '/project/src/a.js', root: '/project', configFile: false, babelrc: false, highlightCode: false, plugins: [plugin] });
+    transformSync(source, {
+      filename: '/project/src/a.js',
+      root: '/project',
+      configFile: false,
+      babelrc: false,
+      highlightCode: false,
+      plugins: [plugin],
+    });
   } catch (e) {
     error = e as typeof error;
   }

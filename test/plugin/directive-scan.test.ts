@@ -11,20 +11,37 @@ const options = parseOptions({});
 
 function fakeFile(code: string): BabelFile {
   // scanProgram reads `code` (offsets) and hands the file to diagnostics (code frames).
-  return { code, opts: { filename: 'input.tsx' }, buildCodeFrameError: (_node: unknown, message: string) => new SyntaxError(message) } as unknown as BabelFile;
+  return {
+    code,
+    opts: { filename: 'input.tsx' },
+    buildCodeFrameError: (_node: unknown, message: string) => new SyntaxError(message),
+  } as unknown as BabelFile;
 }
 
 type Outcome = { result: Pick<ScanResult, 'functions'> & { file: string | null } } | { error: string };
 
 function scan(code: string, pruned: boolean, parserOpts: Record<string, unknown> = {}): Outcome {
-  const ast = parseSync(code, { configFile: false, babelrc: false, sourceType: 'module', parserOpts: { plugins: ['jsx', 'typescript'], ...parserOpts } })!;
+  const ast = parseSync(code, {
+    configFile: false,
+    babelrc: false,
+    sourceType: 'module',
+    parserOpts: { plugins: ['jsx', 'typescript'], ...parserOpts },
+  })!;
   const file = fakeFile(code);
   try {
-    const result = scanProgram(ast.program, file, options, types.VISITOR_KEYS, pruned ? directiveCandidates(code) : null);
+    const result = scanProgram(
+      ast.program,
+      file,
+      options,
+      types.VISITOR_KEYS,
+      pruned ? directiveCandidates(code) : null,
+    );
     return {
       result: {
         file: result.fileDirective?.node.value.value ?? null,
-        functions: result.functions.map((f) => ({ ...f, node: f.node.start, directive: f.directive.value.value }) as never),
+        functions: result.functions.map(
+          (f) => ({ ...f, node: f.node.start, directive: f.directive.value.value }) as never,
+        ),
       },
     };
   } catch (error) {
@@ -42,18 +59,26 @@ describe('directiveCandidates', () => {
 
 describe('directive scan pruned by text offsets', () => {
   const fixtures = listFixtures();
-  it.each(fixtures.map((f) => [`${f.group}/${f.name}`, f.inputFile] as const))('%s: same result as the full walk', (_name, inputFile) => {
-    const code = readFileSync(inputFile, 'utf8');
-    expect(scan(code, true)).toEqual(scan(code, false));
-  });
+  it.each(fixtures.map((f) => [`${f.group}/${f.name}`, f.inputFile] as const))(
+    '%s: same result as the full walk',
+    (_name, inputFile) => {
+      const code = readFileSync(inputFile, 'utf8');
+      expect(scan(code, true)).toEqual(scan(code, false));
+    },
+  );
 
   it('finds directives deep inside large files and skips everything else', () => {
     const filler = (prefix: string) =>
-      Array.from({ length: 300 }, (_, i) => `export function ${prefix}${i}(a: number) { return [a, { b: () => a + ${i} }]; }`).join('\n');
+      Array.from(
+        { length: 300 },
+        (_, i) => `export function ${prefix}${i}(a: number) { return [a, { b: () => a + ${i} }]; }`,
+      ).join('\n');
     const code = `${filler('f')}\nexport const deep = { x: [() => async function inner(v: string) { 'use cache'; return v; }] };\n${filler('g')}`;
     const pruned = scan(code, true);
     expect(pruned).toEqual(scan(code, false));
-    expect('result' in pruned && pruned.result.functions.map((f) => f.keyPath)).toEqual(['body.300.declaration.declarations.0.init.properties.0.value.elements.0.body']);
+    expect('result' in pruned && pruned.result.functions.map((f) => f.keyPath)).toEqual([
+      'body.300.declaration.declarations.0.init.properties.0.value.elements.0.body',
+    ]);
   });
 
   it('reports a misspelled directive next to a correct one', () => {

@@ -28,7 +28,8 @@ describe.each(groups)('fixtures/%s', (group) => {
     if (update) {
       if (error !== undefined) writeFileSync(errorFile, error + '\n');
       else writeFileSync(outputFile, code + '\n');
-      if (existsSync(metadataFile) && error === undefined) writeFileSync(metadataFile, JSON.stringify(metadata, null, 2) + '\n');
+      if (existsSync(metadataFile) && error === undefined)
+        writeFileSync(metadataFile, JSON.stringify(metadata, null, 2) + '\n');
       return;
     }
     if (existsSync(errorFile)) {

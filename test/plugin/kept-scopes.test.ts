@@ -33,8 +33,13 @@ interface Seen {
 function isForwarder(node: t.Function): boolean {
   if (node.type !== 'FunctionDeclaration' || node.params.length > 0 || node.body.body.length !== 1) return false;
   const ret = node.body.body[0]!;
-  return ret.type === 'ReturnStatement' && ret.argument?.type === 'CallExpression' && ret.argument.callee.type === 'MemberExpression' &&
-    ret.argument.callee.object.type === 'Identifier' && ret.argument.callee.object.name.startsWith('$$');
+  return (
+    ret.type === 'ReturnStatement' &&
+    ret.argument?.type === 'CallExpression' &&
+    ret.argument.callee.type === 'MemberExpression' &&
+    ret.argument.callee.object.type === 'Identifier' &&
+    ret.argument.callee.object.name.startsWith('$$')
+  );
 }
 
 /** Runs after the plugin in the same traversal and checks every lifted function when it is reached. */
@@ -49,7 +54,8 @@ function checker(seen: Seen) {
             const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
             if (declaration?.type !== 'VariableDeclaration') continue;
             const init = declaration.declarations[0]?.init;
-            if (init?.type !== 'CallExpression' || init.callee.type !== 'Identifier' || !LIFTING.has(init.callee.name)) continue;
+            if (init?.type !== 'CallExpression' || init.callee.type !== 'Identifier' || !LIFTING.has(init.callee.name))
+              continue;
             const fn = init.arguments[init.arguments.length - 1]!;
             before.set(fn, api.traverse.cache.scope.get(fn));
           }
@@ -65,7 +71,8 @@ function checker(seen: Seen) {
           const kept = snapshot(path.scope);
           path.scope.crawl();
           const fresh = snapshot(path.scope);
-          if (JSON.stringify(kept) !== JSON.stringify(fresh)) seen.mismatches.push(`${kept.join('; ')}\n  fresh: ${fresh.join('; ')}`);
+          if (JSON.stringify(kept) !== JSON.stringify(fresh))
+            seen.mismatches.push(`${kept.join('; ')}\n  fresh: ${fresh.join('; ')}`);
         },
       },
     };
@@ -83,7 +90,8 @@ describe('kept scopes of lifted functions', () => {
       options.plugins = [...options.plugins!, checker(seen)];
       const before = seen.mismatches.length;
       await transformAsync(readFileSync(fixture.inputFile, 'utf8'), options);
-      if (seen.mismatches.length > before) failures.push(`${fixture.group}/${fixture.name}:\n  ${seen.mismatches.slice(before).join('\n  ')}`);
+      if (seen.mismatches.length > before)
+        failures.push(`${fixture.group}/${fixture.name}:\n  ${seen.mismatches.slice(before).join('\n  ')}`);
     }
     expect(failures.join('\n')).toBe('');
     // The check is only worth something if scopes were kept, and not for every function (declarations

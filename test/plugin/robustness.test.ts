@@ -68,7 +68,9 @@ describe('robustness', () => {
     expect(line).toBeLessThan(lines.findIndex((l) => l.includes('export function Page')) + 1);
     expect(originalPositionFor(map, { line, column })).toMatchObject({ line: 5 });
     const lifted = lines.findIndex((l) => l.includes('export const $$cache_0')) + 1;
-    expect(originalPositionFor(map, { line: lifted, column: lines[lifted - 1]!.indexOf('async') })).toMatchObject({ line: 3 });
+    expect(originalPositionFor(map, { line: lifted, column: lines[lifted - 1]!.indexOf('async') })).toMatchObject({
+      line: 3,
+    });
   });
 
   it('handles 10,000 levels of nesting without a stack overflow of its own', () => {

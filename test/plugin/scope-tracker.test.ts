@@ -10,9 +10,12 @@ const compiling = listFixtures().filter((f) => !existsSync(join(f.dir, 'error.tx
 describe('lifted bindings are registered for the plugins that run after ours', () => {
   afterEach(() => vi.restoreAllMocks());
 
-  it.each(compiling.map((f) => [`${f.group}/${f.name}`, f] as const))('%s: no scope-tracker warning from preset-typescript', async (_name, fixture) => {
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    await compileFixture(fixture, { presets: [['@babel/preset-typescript', { isTSX: true, allExtensions: true }]] });
-    expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([]);
-  });
+  it.each(compiling.map((f) => [`${f.group}/${f.name}`, f] as const))(
+    '%s: no scope-tracker warning from preset-typescript',
+    async (_name, fixture) => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      await compileFixture(fixture, { presets: [['@babel/preset-typescript', { isTSX: true, allExtensions: true }]] });
+      expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([]);
+    },
+  );
 });

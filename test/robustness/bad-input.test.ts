@@ -104,7 +104,9 @@ describe('empty and trivial files', { timeout: 120_000 }, () => {
   });
 
   it('and through the CLI (exit 0)', async () => {
-    const results = await Promise.all(cases.map(([, code], i) => runCliAsync(['transform', write(`trivial/${i}.js`, code)], { cwd: dir })));
+    const results = await Promise.all(
+      cases.map(([, code], i) => runCliAsync(['transform', write(`trivial/${i}.js`, code)], { cwd: dir })),
+    );
     for (const result of results) {
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
@@ -134,7 +136,10 @@ describe('a 5 MB file', { timeout: 300_000 }, () => {
     const { code, references } = hugeSource(5 * 1024 * 1024);
     const file = write('huge/big.js', code);
     const started = performance.now();
-    const result = await runCliAsync(['transform', file, '--metadata', '--out', path.join(dir, 'huge/out.js')], { cwd: dir, timeout: 280_000 });
+    const result = await runCliAsync(['transform', file, '--metadata', '--out', path.join(dir, 'huge/out.js')], {
+      cwd: dir,
+      timeout: 280_000,
+    });
     const seconds = (performance.now() - started) / 1000;
     console.log(`5 MB file (${references} references) compiled by the CLI in ${seconds.toFixed(1)} s`);
     expect(result.signal).toBeNull();
@@ -161,7 +166,9 @@ const NESTED: Record<string, (n: number) => string> = {
 describe(`deeply nested code (${DEPTH} levels)`, { timeout: 180_000 }, () => {
   it('through the CLI: compiled, or exit 1 with "nested too deeply" (never a crash or a stack trace)', async () => {
     const names = Object.keys(NESTED);
-    const results = await Promise.all(names.map((name, i) => runCliAsync(['transform', write(`deep/${i}.js`, NESTED[name]!(DEPTH))], { cwd: dir })));
+    const results = await Promise.all(
+      names.map((name, i) => runCliAsync(['transform', write(`deep/${i}.js`, NESTED[name]!(DEPTH))], { cwd: dir })),
+    );
     results.forEach((result, i) => {
       if (result.status === 0) return;
       expectCleanFailure(result);
@@ -172,7 +179,13 @@ describe(`deeply nested code (${DEPTH} levels)`, { timeout: 180_000 }, () => {
   it.each(Object.keys(NESTED))('%s: through @babel/core the plugin fails only where Babel alone fails', (name) => {
     for (const depth of [DEPTH, 250]) {
       const code = NESTED[name]!(depth);
-      const options = { filename: '/project/deep.js', root: '/project', configFile: false, babelrc: false, compact: false } as const;
+      const options = {
+        filename: '/project/deep.js',
+        root: '/project',
+        configFile: false,
+        babelrc: false,
+        compact: false,
+      } as const;
       let baseline: Error | undefined;
       try {
         transformSync(code, options);
@@ -199,15 +212,27 @@ describe(`deeply nested code (${DEPTH} levels)`, { timeout: 180_000 }, () => {
 describe('binary garbage', { timeout: 120_000 }, () => {
   const rng = createRng(20_261_125);
   const garbage: Array<[string, Buffer]> = [
-    ...Array.from({ length: 4 }, (_, i): [string, Buffer] => [`random bytes #${i}`, Buffer.from(Array.from({ length: 4096 }, () => rng.int(256)))]),
+    ...Array.from({ length: 4 }, (_, i): [string, Buffer] => [
+      `random bytes #${i}`,
+      Buffer.from(Array.from({ length: 4096 }, () => rng.int(256))),
+    ]),
     ['NUL bytes', Buffer.alloc(1024)],
     ['a PNG header', Buffer.from('89504e470d0a1a0a0000000d49484452000000100000001008060000001ff3ff61', 'hex')],
-    ['invalid UTF-8 in a cached function', Buffer.concat([Buffer.from(`'use cache';\nexport async function f() {\n  return "`), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from('";\n}\n')])],
+    [
+      'invalid UTF-8 in a cached function',
+      Buffer.concat([
+        Buffer.from(`'use cache';\nexport async function f() {\n  return "`),
+        Buffer.from([0xc3, 0x28, 0xff, 0xfe]),
+        Buffer.from('";\n}\n'),
+      ]),
+    ],
     ['UTF-16 text', Buffer.from(`'use cache';\nexport async function f() {}\n`, 'utf16le')],
   ];
 
   it('through the CLI: compiled, or exit 1 with "file: message (line:column)" and a code frame', async () => {
-    const results = await Promise.all(garbage.map(([, bytes], i) => runCliAsync(['transform', write(`garbage/${i}.js`, bytes)], { cwd: dir })));
+    const results = await Promise.all(
+      garbage.map(([, bytes], i) => runCliAsync(['transform', write(`garbage/${i}.js`, bytes)], { cwd: dir })),
+    );
     results.forEach((result, i) => {
       expect(result.signal).toBeNull();
       if (result.status === 0) return;
@@ -258,7 +283,7 @@ describe('plugin options of the wrong type', { timeout: 120_000 }, () => {
     ['layers', 'client'],
     ['hashsalt', 'x'],
   ];
-  it.each(BAD)('%s: %j is rejected with the option\'s name', (name, value) => {
+  it.each(BAD)("%s: %j is rejected with the option's name", (name, value) => {
     const error = thrown(() => compile(`export const a = 1;\n`, { [name]: value }));
     expect(error.message).toMatch(/\[use-cache\/[\w-]+\]/);
     expect(error.message).toContain(`"${name}"`);
@@ -267,7 +292,14 @@ describe('plugin options of the wrong type', { timeout: 120_000 }, () => {
 
   it('options that are not an object are rejected', () => {
     for (const options of ['server', 1, ['layer']]) {
-      const error = thrown(() => transformSync('1;', { filename: '/p/x.js', configFile: false, babelrc: false, plugins: [[plugin as PluginItem, options]] }));
+      const error = thrown(() =>
+        transformSync('1;', {
+          filename: '/p/x.js',
+          configFile: false,
+          babelrc: false,
+          plugins: [[plugin as PluginItem, options]],
+        }),
+      );
       // Babel itself refuses them before the plugin sees them.
       expect(error.message, JSON.stringify(options)).toMatch(/must be an object|\[use-cache\//i);
     }

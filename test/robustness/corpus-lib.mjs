@@ -98,7 +98,12 @@ export function parserPlugins(file) {
 export function corpusOptions(file, plugins, root = PROJECT_ROOT) {
   const presets =
     isTs(file) && !isDts(file)
-      ? [['@babel/preset-typescript', { isTSX: file.endsWith('.tsx'), allExtensions: true, onlyRemoveTypeImports: true }]]
+      ? [
+          [
+            '@babel/preset-typescript',
+            { isTSX: file.endsWith('.tsx'), allExtensions: true, onlyRemoveTypeImports: true },
+          ],
+        ]
       : [];
   return {
     filename: file,
@@ -167,7 +172,8 @@ export function injectDirectives(parse, code, file, rng, count = 3) {
   const inserts = [];
   const chosen = new Set();
   for (let i = 0; i < Math.min(count, bodies.length); i++) chosen.add(bodies[rng.int(bodies.length)]);
-  for (const fn of chosen) inserts.push({ at: fn.body.start + 1, directive: rng.pick(INLINE_DIRECTIVES), line: fn.loc.start.line });
+  for (const fn of chosen)
+    inserts.push({ at: fn.body.start + 1, directive: rng.pick(INLINE_DIRECTIVES), line: fn.loc.start.line });
   const fileLevel = rng.next() < (bodies.length === 0 ? 0.5 : 0.25);
   if (fileLevel) {
     const at = ast.program.interpreter ? ast.program.interpreter.end : 0;
@@ -255,7 +261,11 @@ export function checkFile(api, file, code, { injectSeed, root = PROJECT_ROOT } =
     withPlugin = transformSync(code, corpusOptions(file, [plugin], root));
   } catch (error) {
     if (!baselineError) {
-      problems.push({ kind: diagnosticCode(error) ? 'diagnostic-on-valid-file' : 'crash', message: firstLine(error), stack: error?.stack });
+      problems.push({
+        kind: diagnosticCode(error) ? 'diagnostic-on-valid-file' : 'crash',
+        message: firstLine(error),
+        stack: error?.stack,
+      });
     }
   }
   if (baselineError && withPlugin) {
@@ -267,7 +277,10 @@ export function checkFile(api, file, code, { injectSeed, root = PROJECT_ROOT } =
     references += refs.length;
     if (refs.length > 0 || /next\/cache/.test(code)) outcome = 'has-references';
     else if (withPlugin.code !== baseline) {
-      problems.push({ kind: 'changed', message: `output differs from Babel's without the plugin${firstDifference(baseline, withPlugin.code)}` });
+      problems.push({
+        kind: 'changed',
+        message: `output differs from Babel's without the plugin${firstDifference(baseline, withPlugin.code)}`,
+      });
     }
   }
 
@@ -301,12 +314,19 @@ function transformLayer(api, file, code, layer, root) {
 function checkInjected(api, file, injected, root) {
   const problems = [];
   const diagnostics = [];
-  const where = injected.inserts.map((i) => `${JSON.stringify(i.directive)}@${i.line === 0 ? 'file' : `line ${i.line}`}`).join(', ');
+  const where = injected.inserts
+    .map((i) => `${JSON.stringify(i.directive)}@${i.line === 0 ? 'file' : `line ${i.line}`}`)
+    .join(', ');
   const server = transformLayer(api, file, injected.code, 'server', root);
   if (server.error) {
     const code = diagnosticCode(server.error);
     if (code) diagnostics.push(code);
-    else problems.push({ kind: 'injection-crash', message: `${where}: ${firstLine(server.error)}`, stack: server.error?.stack });
+    else
+      problems.push({
+        kind: 'injection-crash',
+        message: `${where}: ${firstLine(server.error)}`,
+        stack: server.error?.stack,
+      });
     return { problems, diagnostics, references: 0 };
   }
   const refs = server.result.metadata?.serverReferences ?? [];
@@ -315,21 +335,40 @@ function checkInjected(api, file, injected, root) {
   // An inline directive in an exported function of a directive file may merge into its file-level
   // reference, so only the total is checked: one reference at least per directive function.
   if (refs.length < inline) {
-    problems.push({ kind: 'injection-missing-reference', message: `${where}: compiled without a diagnostic but reported ${refs.length} references for ${inline} inline directives` });
+    problems.push({
+      kind: 'injection-missing-reference',
+      message: `${where}: compiled without a diagnostic but reported ${refs.length} references for ${inline} inline directives`,
+    });
   }
   if (injected.fileLevel) {
     const client = transformLayer(api, file, injected.code, 'client', root);
     if (client.error) {
       const code = diagnosticCode(client.error);
       if (code) diagnostics.push(`client:${code}`);
-      else problems.push({ kind: 'injection-crash', message: `${where} (client layer): ${firstLine(client.error)}`, stack: client.error?.stack });
+      else
+        problems.push({
+          kind: 'injection-crash',
+          message: `${where} (client layer): ${firstLine(client.error)}`,
+          stack: client.error?.stack,
+        });
     } else {
       const clientRefs = client.result.metadata?.serverReferences ?? [];
-      problems.push(...checkOutput(api, file, client.result.code, clientRefs, `${where} (client layer)`, { declared: false }));
-      const serverFileIds = refs.filter((r) => r.level === 'file').map((r) => `${r.exportName}=${r.id}`).sort();
-      const clientFileIds = clientRefs.filter((r) => r.level === 'file').map((r) => `${r.exportName}=${r.id}`).sort();
+      problems.push(
+        ...checkOutput(api, file, client.result.code, clientRefs, `${where} (client layer)`, { declared: false }),
+      );
+      const serverFileIds = refs
+        .filter((r) => r.level === 'file')
+        .map((r) => `${r.exportName}=${r.id}`)
+        .sort();
+      const clientFileIds = clientRefs
+        .filter((r) => r.level === 'file')
+        .map((r) => `${r.exportName}=${r.id}`)
+        .sort();
       if (serverFileIds.join() !== clientFileIds.join()) {
-        problems.push({ kind: 'layer-mismatch', message: `${where}: file-level references differ between layers: server [${serverFileIds}] client [${clientFileIds}]` });
+        problems.push({
+          kind: 'layer-mismatch',
+          message: `${where}: file-level references differ between layers: server [${serverFileIds}] client [${clientFileIds}]`,
+        });
       }
     }
   }
@@ -347,16 +386,30 @@ function checkOutput(api, file, output, refs, where, { declared: checkDeclared =
   const { exported, declared } = moduleNames(ast);
   const ids = new Set();
   for (const ref of refs) {
-    if (!/^[0-9a-f]{64}$/.test(ref.id)) problems.push({ kind: 'bad-id', message: `${where}: id ${JSON.stringify(ref.id)}` });
+    if (!/^[0-9a-f]{64}$/.test(ref.id))
+      problems.push({ kind: 'bad-id', message: `${where}: id ${JSON.stringify(ref.id)}` });
     if (ids.has(ref.id)) problems.push({ kind: 'duplicate-id', message: `${where}: ${ref.id} (${ref.exportName})` });
     ids.add(ref.id);
     if (!exported.has(ref.exportName)) {
-      problems.push({ kind: 'reference-not-exported', message: `${where}: ${ref.kind} reference ${JSON.stringify(ref.exportName)} is not exported` });
+      problems.push({
+        kind: 'reference-not-exported',
+        message: `${where}: ${ref.kind} reference ${JSON.stringify(ref.exportName)} is not exported`,
+      });
     }
-    if (checkDeclared && ref.level === 'file' && ref.exportName !== 'default' && ref.localName && !declared.has(ref.localName)) {
-      problems.push({ kind: 'reference-not-declared', message: `${where}: local ${JSON.stringify(ref.localName)} of ${JSON.stringify(ref.exportName)} is not declared at top level` });
+    if (
+      checkDeclared &&
+      ref.level === 'file' &&
+      ref.exportName !== 'default' &&
+      ref.localName &&
+      !declared.has(ref.localName)
+    ) {
+      problems.push({
+        kind: 'reference-not-declared',
+        message: `${where}: local ${JSON.stringify(ref.localName)} of ${JSON.stringify(ref.exportName)} is not declared at top level`,
+      });
     }
-    if (!output.includes(ref.id)) problems.push({ kind: 'id-not-in-output', message: `${where}: ${ref.id} (${ref.exportName})` });
+    if (!output.includes(ref.id))
+      problems.push({ kind: 'id-not-in-output', message: `${where}: ${ref.id} (${ref.exportName})` });
   }
   return problems;
 }
@@ -365,7 +418,16 @@ function checkOutput(api, file, output, refs, where, { declared: checkDeclared =
  * Runs checkFile over `files` in worker threads, with a watchdog per file (a hang is a failure,
  * never a stuck test run). `pluginUrl` is the built plugin (dist/plugin/index.js).
  */
-export async function runCorpus(files, { pluginUrl, injectSeed, workers = Math.max(1, Math.min(4, os.availableParallelism?.() ?? 2)), timeoutMs = (size) => 120_000 + size / 5, onResult = () => {} }) {
+export async function runCorpus(
+  files,
+  {
+    pluginUrl,
+    injectSeed,
+    workers = Math.max(1, Math.min(4, os.availableParallelism?.() ?? 2)),
+    timeoutMs = (size) => 120_000 + size / 5,
+    onResult = () => {},
+  },
+) {
   const queue = files.map((file, index) => ({ file, index }));
   const results = [];
   const workerUrl = new URL('./corpus-worker.mjs', import.meta.url);
@@ -390,13 +452,28 @@ export async function runCorpus(files, { pluginUrl, injectSeed, workers = Math.m
       const seed = typeof injectSeed === 'number' ? (injectSeed + index * 7919) >>> 0 : undefined;
       const message = await new Promise((resolve) => {
         const timer = setTimeout(() => resolve({ timeout: true }), timeoutMs(size));
-        pending = { resolve: (value) => { clearTimeout(timer); pending = undefined; resolve(value); } };
+        pending = {
+          resolve: (value) => {
+            clearTimeout(timer);
+            pending = undefined;
+            resolve(value);
+          },
+        };
         worker.postMessage({ file, injectSeed: seed });
       });
       let result;
       if (message.timeout || message.workerError) {
-        const why = message.timeout ? `no answer within ${timeoutMs(size)} ms (hang?)` : String(message.workerError?.stack ?? message.workerError);
-        result = { file, outcome: 'failed', problems: [{ kind: message.timeout ? 'timeout' : 'worker-crash', message: why }], diagnostics: [], references: 0, injectSeed: seed };
+        const why = message.timeout
+          ? `no answer within ${timeoutMs(size)} ms (hang?)`
+          : String(message.workerError?.stack ?? message.workerError);
+        result = {
+          file,
+          outcome: 'failed',
+          problems: [{ kind: message.timeout ? 'timeout' : 'worker-crash', message: why }],
+          diagnostics: [],
+          references: 0,
+          injectSeed: seed,
+        };
         const old = worker;
         worker = undefined;
         pending = undefined;

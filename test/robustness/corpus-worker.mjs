@@ -13,7 +13,13 @@ parentPort.on('message', ({ file, injectSeed }) => {
     result = checkFile({ transformSync, parse, plugin }, file, readFileSync(file, 'utf8'), { injectSeed });
   } catch (error) {
     // A failure of the harness itself (or a stack overflow escaping Babel): reported, never lost.
-    result = { file, outcome: 'failed', problems: [{ kind: 'harness-error', message: String(error?.stack ?? error) }], diagnostics: [], references: 0 };
+    result = {
+      file,
+      outcome: 'failed',
+      problems: [{ kind: 'harness-error', message: String(error?.stack ?? error) }],
+      diagnostics: [],
+      references: 0,
+    };
   }
   parentPort.postMessage(result);
 });

@@ -35,7 +35,9 @@ interface Result {
 function sample(files: string[], seed: number): string[] {
   const rng = createRng(seed);
   const pool = files.map((file) => ({ file, size: statSync(file).size })).filter((f) => f.size <= MAX_FILE);
-  const withAsync = pool.filter((f) => /\basync\s+(?:function\b|\(|[\w$]+\s*(?:=>|\())/.test(readFileSync(f.file, 'utf8')));
+  const withAsync = pool.filter((f) =>
+    /\basync\s+(?:function\b|\(|[\w$]+\s*(?:=>|\())/.test(readFileSync(f.file, 'utf8')),
+  );
   const chosen = new Set<string>();
   const draw = (from: typeof pool, budget: number) => {
     let bytes = 0;
@@ -58,7 +60,9 @@ beforeAll(async () => {
   ensureBuilt();
   const all: string[] = listCorpus();
   const files = sample(all, SEED);
-  console.log(`corpus sample: ${files.length} of ${all.length} files, seed ${SEED} (reproduce: CORPUS_SEED=${SEED} npx vitest run test/robustness/corpus.test.ts)`);
+  console.log(
+    `corpus sample: ${files.length} of ${all.length} files, seed ${SEED} (reproduce: CORPUS_SEED=${SEED} npx vitest run test/robustness/corpus.test.ts)`,
+  );
   const started = performance.now();
   results = await runCorpus(files, { pluginUrl: pathToFileURL(PLUGIN).href, injectSeed: SEED, workers: 2 });
   const summary = summarize(results);
@@ -86,8 +90,15 @@ describe(`corpus (seed ${SEED})`, () => {
     expect(formatFailures(failuresOf(['changed']), ROOT)).toBe('');
   });
 
-  it('the plugin throws only where Babel alone throws (the file\'s own syntax errors), never hangs', () => {
-    const kinds = ['crash', 'diagnostic-on-valid-file', 'accepted-invalid-file', 'timeout', 'worker-crash', 'harness-error'];
+  it("the plugin throws only where Babel alone throws (the file's own syntax errors), never hangs", () => {
+    const kinds = [
+      'crash',
+      'diagnostic-on-valid-file',
+      'accepted-invalid-file',
+      'timeout',
+      'worker-crash',
+      'harness-error',
+    ];
     expect(formatFailures(failuresOf(kinds), ROOT)).toBe('');
   });
 });
@@ -98,7 +109,16 @@ describe(`injected directives (seed ${SEED})`, () => {
   });
 
   it('give output that parses, with every reference exported and declared, ids well formed and unique, layers agreeing', () => {
-    const kinds = ['output-does-not-parse', 'reference-not-exported', 'reference-not-declared', 'bad-id', 'duplicate-id', 'id-not-in-output', 'layer-mismatch', 'injection-missing-reference'];
+    const kinds = [
+      'output-does-not-parse',
+      'reference-not-exported',
+      'reference-not-declared',
+      'bad-id',
+      'duplicate-id',
+      'id-not-in-output',
+      'layer-mismatch',
+      'injection-missing-reference',
+    ];
     expect(formatFailures(failuresOf(kinds), ROOT)).toBe('');
   });
 

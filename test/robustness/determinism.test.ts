@@ -123,7 +123,10 @@ async function runAll() {
   const files = Object.keys(SOURCES);
   const jobs = files.map(async (rel) => {
     const [a, b] = await Promise.all([
-      runCliAsync(['transform', rel, '--source-maps', '--hash-salt', 'salt'], { cwd: rootA, env: { TZ: 'UTC', LANG: 'C' } }),
+      runCliAsync(['transform', rel, '--source-maps', '--hash-salt', 'salt'], {
+        cwd: rootA,
+        env: { TZ: 'UTC', LANG: 'C' },
+      }),
       runCliAsync(['transform', path.join(rootB, rel), '--root', rootB, '--source-maps', '--hash-salt', 'salt'], {
         cwd: '/',
         env: { TZ: 'Asia/Kolkata', LANG: 'fr_FR.UTF-8' },
@@ -133,7 +136,10 @@ async function runAll() {
   });
   const manifestJob = Promise.all([
     runCliAsync(['manifest', ...files, '--hash-salt', 'salt'], { cwd: rootA }),
-    runCliAsync(['manifest', ...[...files].reverse().map((f) => path.join(rootB, f)), '--root', rootB, '--hash-salt', 'salt'], { cwd: os.tmpdir() }),
+    runCliAsync(
+      ['manifest', ...[...files].reverse().map((f) => path.join(rootB, f)), '--root', rootB, '--hash-salt', 'salt'],
+      { cwd: os.tmpdir() },
+    ),
   ]).then(([a, b]) => (manifests = { a, b }));
   await Promise.all([...jobs, manifestJob]);
 }
@@ -156,16 +162,19 @@ function compileInProcess(rel: string, root: string, cwd: string) {
 describe('determinism', { timeout: 180_000 }, () => {
   beforeAll(runAll, 240_000);
 
-  it.each(Object.keys(SOURCES))('%s: byte-identical from two folders, two processes, other cwd, TZ and locale', (rel) => {
-    const { a, b } = transforms.get(rel)!;
-    expect(a.stderr).toBe('');
-    expect(a.status).toBe(0);
-    expect(b.stderr).toBe('');
-    expect(b.stdout).toBe(a.stdout);
-    expectNothingLocal(a.stdout);
-    const map = /base64,(\S+)$/.exec(a.stdout.trim())![1]!;
-    expectNothingLocal(Buffer.from(map, 'base64').toString('utf8'));
-  });
+  it.each(Object.keys(SOURCES))(
+    '%s: byte-identical from two folders, two processes, other cwd, TZ and locale',
+    (rel) => {
+      const { a, b } = transforms.get(rel)!;
+      expect(a.stderr).toBe('');
+      expect(a.status).toBe(0);
+      expect(b.stderr).toBe('');
+      expect(b.stdout).toBe(a.stdout);
+      expectNothingLocal(a.stdout);
+      const map = /base64,(\S+)$/.exec(a.stdout.trim())![1]!;
+      expectNothingLocal(Buffer.from(map, 'base64').toString('utf8'));
+    },
+  );
 
   it('ids are sha256(salt, path relative to the root, export name), in code and manifest alike', () => {
     const manifest = JSON.parse(manifests.a.stdout) as Record<string, { file: string; exportName: string }>;
@@ -193,7 +202,10 @@ describe('determinism', { timeout: 180_000 }, () => {
 
   it('in process: compiling other files in between (same plugin instance) changes nothing', () => {
     const first = Object.keys(SOURCES).map((rel) => compileInProcess(rel, rootA, '/'));
-    const again = [...Object.keys(SOURCES)].reverse().map((rel) => compileInProcess(rel, rootB, os.tmpdir())).reverse();
+    const again = [...Object.keys(SOURCES)]
+      .reverse()
+      .map((rel) => compileInProcess(rel, rootB, os.tmpdir()))
+      .reverse();
     for (let i = 0; i < first.length; i++) {
       expect(again[i]!.code).toBe(first[i]!.code);
       expect(again[i]!.metadata).toEqual(first[i]!.metadata);

@@ -67,7 +67,11 @@ export interface ProgramPlan {
 const exprArb: fc.Arbitrary<ExprPlan> = fc.letrec<{ expr: ExprPlan }>((tie) => ({
   expr: fc.oneof(
     { maxDepth: 3, depthIdentifier: 'expr' },
-    fc.record({ k: fc.constant('lit' as const), n: fc.integer({ min: -9, max: 99 }), s: fc.constantFrom('a', 'bc', '', 'x y', 'é') }),
+    fc.record({
+      k: fc.constant('lit' as const),
+      n: fc.integer({ min: -9, max: 99 }),
+      s: fc.constantFrom('a', 'bc', '', 'x y', 'é'),
+    }),
     fc.record({ k: fc.constant('ref' as const), pick: fc.nat(60), opt: fc.boolean() }),
     fc.record({ k: fc.constant('ref' as const), pick: fc.nat(60), opt: fc.boolean() }),
     fc.record({ k: fc.constant('bin' as const), l: tie('expr'), r: tie('expr') }),
@@ -90,12 +94,22 @@ const argsArb = fc.array(fc.option(exprArb, { freq: 3 }), { maxLength: 4 });
 const stmtsArb: fc.Arbitrary<StmtPlan[]> = fc.letrec<{ stmt: StmtPlan; stmts: StmtPlan[] }>((tie) => ({
   stmt: fc.oneof(
     { maxDepth: 3, depthIdentifier: 'stmt' },
-    fc.record({ k: fc.constant('decl' as const), kind: fc.constantFrom('const' as const, 'let' as const, 'var' as const), ty: tyArb, e: exprArb, shadow: fc.nat(5) }),
+    fc.record({
+      k: fc.constant('decl' as const),
+      kind: fc.constantFrom('const' as const, 'let' as const, 'var' as const),
+      ty: tyArb,
+      e: exprArb,
+      shadow: fc.nat(5),
+    }),
     fc.record({ k: fc.constant('destructObj' as const), e: exprArb, dflt: exprArb, shadow: fc.nat(5) }),
     fc.record({ k: fc.constant('destructArr' as const), e: exprArb, dflt: exprArb, shadow: fc.nat(5) }),
     fc.record({ k: fc.constant('emit' as const), ty: tyArb, e: exprArb }),
     fc.record({ k: fc.constant('block' as const), body: tie('stmts') }),
-    fc.record({ k: fc.constant('loop' as const), items: fc.array(exprArb, { minLength: 1, maxLength: 2 }), body: tie('stmts') }),
+    fc.record({
+      k: fc.constant('loop' as const),
+      items: fc.array(exprArb, { minLength: 1, maxLength: 2 }),
+      body: tie('stmts'),
+    }),
     fc.record({ k: fc.constant('catch' as const), pattern: fc.boolean(), thrown: exprArb, body: tie('stmts') }),
     fc.record({
       k: fc.constant('fn' as const),
@@ -198,7 +212,9 @@ class Renderer {
           ? `(${this.expr(plan.l, 'num', scope)} - ${this.expr(plan.r, 'num', scope)})`
           : `(${this.expr(plan.l, 'str', scope)} + ${this.expr(plan.r, 'num', scope)})`;
       case 'conv':
-        return want === 'num' ? `${this.expr(plan.e, 'str', scope)}.length` : `\`<\${${this.expr(plan.e, 'num', scope)}}>\``;
+        return want === 'num'
+          ? `${this.expr(plan.e, 'str', scope)}.length`
+          : `\`<\${${this.expr(plan.e, 'num', scope)}}>\``;
     }
   }
 
@@ -251,16 +267,31 @@ class Renderer {
   private statement(plan: StmtPlan, scope: Var[], names: string[], out: string): { code: string; vars: Var[] } {
     switch (plan.k) {
       case 'decl':
-        return { code: `${plan.kind} ${names[0]} = ${this.expr(plan.e, plan.ty, scope)};`, vars: [{ name: names[0]!, ty: plan.ty }] };
+        return {
+          code: `${plan.kind} ${names[0]} = ${this.expr(plan.e, plan.ty, scope)};`,
+          vars: [{ name: names[0]!, ty: plan.ty }],
+        };
       case 'destructObj': {
         const [n1, n2] = names;
         const code = `const { n: ${n1}, inner: { b: ${n2} = ${this.expr(plan.dflt, 'str', scope)} } = { a: 0 } } = ${this.expr(plan.e, 'S2', scope)};`;
-        return { code, vars: [{ name: n1!, ty: 'num' }, { name: n2!, ty: 'str' }] };
+        return {
+          code,
+          vars: [
+            { name: n1!, ty: 'num' },
+            { name: n2!, ty: 'str' },
+          ],
+        };
       }
       case 'destructArr': {
         const [n1, n2] = names;
         const code = `const [${n1}, ${n2} = ${this.expr(plan.dflt, 'num', scope)}] = [${this.expr(plan.e, 'num', scope)}];`;
-        return { code, vars: [{ name: n1!, ty: 'num' }, { name: n2!, ty: 'num' }] };
+        return {
+          code,
+          vars: [
+            { name: n1!, ty: 'num' },
+            { name: n2!, ty: 'num' },
+          ],
+        };
       }
       case 'emit':
         return { code: `${out}.push(${this.expr(plan.e, plan.ty, scope)});`, vars: [] };
@@ -277,7 +308,10 @@ class Renderer {
         const binding = plan.pattern ? `{ a: ${name} }` : name;
         const vars: Var[] = [{ name, ty: plan.pattern ? 'num' : 'S1' }];
         const body = this.block(plan.body, [...scope, ...vars], out, new Set([name]));
-        return { code: `try {\n throw ${this.expr(plan.thrown, 'S1', scope)};\n} catch (${binding}) {\n${body.join('\n')}\n}`, vars: [] };
+        return {
+          code: `try {\n throw ${this.expr(plan.thrown, 'S1', scope)};\n} catch (${binding}) {\n${body.join('\n')}\n}`,
+          vars: [],
+        };
       }
       case 'fn':
         return this.fn(plan, scope, names[0]!, out);
@@ -317,7 +351,9 @@ class Renderer {
       return chosen;
     };
     const named = plans.map((plan) =>
-      plan.k === 'id' || plan.k === 'default' ? { plan, names: [name(plan.shadow)] } : { plan, names: [name(false), name(false)] },
+      plan.k === 'id' || plan.k === 'default'
+        ? { plan, names: [name(plan.shadow)] }
+        : { plan, names: [name(false), name(false)] },
     );
     const outer = scope.filter((v) => !used.has(v.name));
     const vars: Var[] = [];
@@ -361,17 +397,29 @@ class Renderer {
     const fn: Fn = { callee, params: plan.params };
     switch (plan.form) {
       case 'arrow':
-        return { code: `const ${name} = async (${params}) => ${body};\n${call}`, vars: [{ name, ty: 'fn' as const, fn }] };
+        return {
+          code: `const ${name} = async (${params}) => ${body};\n${call}`,
+          vars: [{ name, ty: 'fn' as const, fn }],
+        };
       case 'expr':
-        return { code: `const ${name} = async function ${name}_inner(${params}) ${body};\n${call}`, vars: [{ name, ty: 'fn' as const, fn }] };
+        return {
+          code: `const ${name} = async function ${name}_inner(${params}) ${body};\n${call}`,
+          vars: [{ name, ty: 'fn' as const, fn }],
+        };
       case 'decl':
         return { code: `async function ${name}(${params}) ${body}\n${call}`, vars: [{ name, ty: 'fn' as const, fn }] };
       case 'late':
         return { code: `${call}\nasync function ${name}(${params}) ${body}`, vars: [] };
       case 'method':
-        return { code: `const ${name} = {\n async m(${params}) ${body}\n};\n${call}`, vars: [{ name, ty: 'fn' as const, fn }] };
+        return {
+          code: `const ${name} = {\n async m(${params}) ${body}\n};\n${call}`,
+          vars: [{ name, ty: 'fn' as const, fn }],
+        };
       case 'static':
-        return { code: `class ${name} {\n static async m(${params}) ${body}\n}\n${call}`, vars: [{ name, ty: 'fn' as const, fn }] };
+        return {
+          code: `class ${name} {\n static async m(${params}) ${body}\n}\n${call}`,
+          vars: [{ name, ty: 'fn' as const, fn }],
+        };
     }
   }
 
@@ -388,7 +436,12 @@ class Renderer {
       { name: 'b', ty: 'str' },
       { name: 'p4', ty: 'S1' },
     ];
-    const lines = this.block(plan.body, [...moduleScope, ...params], '$out', new Set([...params.map((p) => p.name), '$out']));
+    const lines = this.block(
+      plan.body,
+      [...moduleScope, ...params],
+      '$out',
+      new Set([...params.map((p) => p.name), '$out']),
+    );
     const directive = plan.runDirective ? `${JSON.stringify(plan.runDirective)};\n` : '';
     return [
       'const M1 = 7;',

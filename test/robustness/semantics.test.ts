@@ -71,13 +71,20 @@ const EXAMPLES: Array<[ProgramPlan, RunArgs[]]> = [
           directive: 'use cache',
           params: [{ k: 'arr', dflt: { k: 'ref', pick: 0, opt: false } }],
           body: [],
-          ret: [{ k: 'lit', n: 0, s: 'a' }, { k: 'ref', pick: 19, opt: false }],
+          ret: [
+            { k: 'lit', n: 0, s: 'a' },
+            { k: 'ref', pick: 19, opt: false },
+          ],
           args: [],
         },
         { k: 'fn', form: 'late', directive: 'use cache', params: [], body: [], ret: [], args: [] },
       ],
     },
-    [[0, '', undefined, undefined], [1, 'b', { a: 2, b: 'c' }, undefined], [-5, 'x', undefined, { a: 1, b: '' }]],
+    [
+      [0, '', undefined, undefined],
+      [1, 'b', { a: 2, b: 'c' }, undefined],
+      [-5, 'x', undefined, { a: 1, b: '' }],
+    ],
   ],
 ];
 

@@ -1,5 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cacheFunction, cacheLife, cacheTag, configureCache, resetCache, revalidateTag } from '../../src/runtime/index.js';
+import {
+  cacheFunction,
+  cacheLife,
+  cacheTag,
+  configureCache,
+  resetCache,
+  revalidateTag,
+} from '../../src/runtime/index.js';
 import { captureDebug, settle, uid, useFakeClock } from './helpers.js';
 
 const original = process.env.USE_CACHE_DEBUG;
@@ -63,7 +70,11 @@ describe('debug log', () => {
     const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     await exercise();
     expect(write).not.toHaveBeenCalled();
-    configureCache({ debug: () => { throw new Error('a broken sink never fails a call'); } });
+    configureCache({
+      debug: () => {
+        throw new Error('a broken sink never fails a call');
+      },
+    });
     await exercise();
   });
 });

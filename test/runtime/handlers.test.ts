@@ -1,7 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheFunction, configureCache, resetCache, revalidateTag, cacheTag, type CacheEntry, type CacheHandler } from '../../src/runtime/index.js';
+import {
+  cacheFunction,
+  configureCache,
+  resetCache,
+  revalidateTag,
+  cacheTag,
+  type CacheEntry,
+  type CacheHandler,
+} from '../../src/runtime/index.js';
 import { createMemoryHandler, DEFAULT_MAX_BYTES, entryCost } from '../../src/runtime/handlers/memory.js';
-import { encryptBound, decryptBound } from '../../src/runtime/actions.js';
+import { encryptBound, decryptBound } from '../../src/runtime/actions/index.js';
 import { captureDebug, recordingHandler, uid } from './helpers.js';
 
 beforeEach(() => resetCache());
@@ -39,7 +47,9 @@ describe('handlers per kind', () => {
   });
 
   it('handlers, options and profiles are validated', () => {
-    expect(() => configureCache({ handlers: { default: {} as CacheHandler } })).toThrow(/handlers.default must implement/);
+    expect(() => configureCache({ handlers: { default: {} as CacheHandler } })).toThrow(
+      /handlers.default must implement/,
+    );
     expect(() => configureCache({ nope: 1 } as never)).toThrow(/unknown option "nope"/);
     expect(() => configureCache({ buildId: 1 as never })).toThrow(/buildId must be a string/);
     expect(() => configureCache({ clock: 1 as never })).toThrow(/clock must be a function/);
@@ -92,16 +102,41 @@ describe('handler faults never fail the call', () => {
     };
   }
   const cases: Array<[string, Partial<Record<keyof CacheHandler, () => unknown>>]> = [
-    ['get throws', { get: () => { throw new Error('get threw'); } }],
+    [
+      'get throws',
+      {
+        get: () => {
+          throw new Error('get threw');
+        },
+      },
+    ],
     ['get rejects', { get: () => Promise.reject(new Error('get rejected')) }],
     ['get never settles', { get: () => new Promise(() => {}) }],
-    ['set throws', { set: () => { throw new Error('set threw'); } }],
+    [
+      'set throws',
+      {
+        set: () => {
+          throw new Error('set threw');
+        },
+      },
+    ],
     ['set rejects', { set: () => Promise.reject(new Error('set rejected')) }],
     ['set never settles', { set: () => new Promise(() => {}) }],
     ['getExpiration rejects', { getExpiration: () => Promise.reject(new Error('exp rejected')) }],
     ['getExpiration never settles', { getExpiration: () => new Promise(() => {}) }],
     ['get returns garbage', { get: async () => ({ value: 'not bytes' }) }],
-    ['get returns undecodable bytes', { get: async () => ({ ...entry(0), value: new TextEncoder().encode('0:{"broken'), revalidate: 1e9, expire: 1e9, timestamp: Date.now() }) }],
+    [
+      'get returns undecodable bytes',
+      {
+        get: async () => ({
+          ...entry(0),
+          value: new TextEncoder().encode('0:{"broken'),
+          revalidate: 1e9,
+          expire: 1e9,
+          timestamp: Date.now(),
+        }),
+      },
+    ],
   ];
   for (const [name, overrides] of cases) {
     it(name, async () => {
@@ -146,7 +181,13 @@ describe('handler faults never fail the call', () => {
     const inner = createMemoryHandler();
     configureCache({
       handlers: {
-        default: { ...inner, get: async (k: string) => { if (fail) throw new Error('flaky'); return inner.get(k); } },
+        default: {
+          ...inner,
+          get: async (k: string) => {
+            if (fail) throw new Error('flaky');
+            return inner.get(k);
+          },
+        },
       },
     });
     const f = cacheFunction(uid(), 'default', async () => 1);
@@ -194,7 +235,7 @@ describe('memory handler', () => {
   it('never goes over budget under random load', async () => {
     const h = createMemoryHandler({ maxBytes: 64 * 1024 });
     let seed = 1;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < 20_000; i++) {
       const key = `k${Math.floor(random() * 3000)}`;
       if (random() < 0.3) await h.get(key);

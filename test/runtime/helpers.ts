@@ -93,11 +93,15 @@ const manifest = { moduleMap: null, serverModuleMap: null, moduleLoading: null }
 /** Render `node` with Flight on the server and read it back with the client half. */
 export async function renderFlight(node: ReactNode): Promise<unknown> {
   let failure: unknown;
-  const stream = renderToReadableStream(node, {}, {
-    onError(error: unknown) {
-      failure ??= error;
+  const stream = renderToReadableStream(
+    node,
+    {},
+    {
+      onError(error: unknown) {
+        failure ??= error;
+      },
     },
-  });
+  );
   const value = await createFromReadableStream(stream, { serverConsumerManifest: manifest });
   if (failure !== undefined) throw failure;
   return value;

@@ -120,7 +120,9 @@ describe('cache keys', () => {
     const ns = keyNamespace();
     const args = ['$x', -0, 1n, undefined, null, true, NaN];
     const body = await encodeReply(args, { temporaryReferences: createTemporaryReferenceSet() });
-    const expected = createHash('sha256').update(ns + 'id' + '\0' + body).digest('hex');
+    const expected = createHash('sha256')
+      .update(ns + 'id' + '\0' + body)
+      .digest('hex');
     expect(primitiveCallKey(keyPrefix(ns, 'id'), args)!.key).toBe(expected);
     expect((await callKey(keyPrefix(ns, 'id'), args)).key).toBe(expected);
     expect(primitiveCallKey(keyPrefix(ns, 'id'), [{}])).toBeUndefined();
@@ -147,10 +149,31 @@ describe('cache keys', () => {
 
   it('a Map argument hits; a different Map misses', async () => {
     const f = counted((m: Map<string, number>) => [...m.values()].reduce((x, y) => x + y, 0));
-    expect(await f(new Map([['a', 1], ['b', 2]]))).toBe(3);
-    expect(await f(new Map([['a', 1], ['b', 2]]))).toBe(3);
+    expect(
+      await f(
+        new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+      ),
+    ).toBe(3);
+    expect(
+      await f(
+        new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+      ),
+    ).toBe(3);
     expect(f.state.runs).toBe(1);
-    expect(await f(new Map([['a', 1], ['b', 3]]))).toBe(4);
+    expect(
+      await f(
+        new Map([
+          ['a', 1],
+          ['b', 3],
+        ]),
+      ),
+    ).toBe(4);
     expect(f.state.runs).toBe(2);
   });
 

@@ -84,14 +84,20 @@ describe('cacheLife', () => {
   });
 
   it('is an error for an unknown profile, listing the known ones', async () => {
-    await expect(lifeOf('hourz')).rejects.toThrow(/cacheLife\("hourz"\): unknown profile\. Known profiles: default, seconds, minutes, hours, days, weeks, max/);
+    await expect(lifeOf('hourz')).rejects.toThrow(
+      /cacheLife\("hourz"\): unknown profile\. Known profiles: default, seconds, minutes, hours, days, weeks, max/,
+    );
   });
 
   it('is an error when expire < revalidate, inline or configured', async () => {
-    await expect(lifeOf({ revalidate: 100, expire: 10 })).rejects.toThrow(/expire \(10\) must not be less than revalidate \(100\)/);
+    await expect(lifeOf({ revalidate: 100, expire: 10 })).rejects.toThrow(
+      /expire \(10\) must not be less than revalidate \(100\)/,
+    );
     expect(() => configureCache({ profiles: { bad: { revalidate: 100, expire: 10 } } })).toThrow(/expire/);
     // A partial override that ends up below the built-in's revalidate is caught too.
-    expect(() => configureCache({ profiles: { minutes: { revalidate: 4000 } } })).toThrow(/profile "minutes" has expire \(3600\) < revalidate \(4000\)/);
+    expect(() => configureCache({ profiles: { minutes: { revalidate: 4000 } } })).toThrow(
+      /profile "minutes" has expire \(3600\) < revalidate \(4000\)/,
+    );
     await expect(lifeOf({ revalidate: -1 })).rejects.toThrow(/revalidate must be a number of seconds >= 0/);
     await expect(lifeOf({ revalidat: 1 } as CacheLifeInput)).rejects.toThrow(/unknown field "revalidat"/);
     // A failed configureCache changes nothing.

@@ -1,5 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BUILTIN_PROFILES, cacheFunction, cacheLife, cacheTag, configureCache, resetCache, revalidateTag } from '../../src/runtime/index.js';
+import {
+  BUILTIN_PROFILES,
+  cacheFunction,
+  cacheLife,
+  cacheTag,
+  configureCache,
+  resetCache,
+  revalidateTag,
+} from '../../src/runtime/index.js';
 import { recordingHandler, uid } from './helpers.js';
 
 beforeEach(() => resetCache());

@@ -17,7 +17,10 @@ function counted<A extends unknown[], R>(body: (...args: A) => R | Promise<R>) {
 function richValue() {
   return {
     date: new Date('2024-01-02T03:04:05.000Z'),
-    map: new Map<unknown, unknown>([['a', 1], [2, { deep: true }]]),
+    map: new Map<unknown, unknown>([
+      ['a', 1],
+      [2, { deep: true }],
+    ]),
     set: new Set(['x', 'y']),
     big: 12345678901234567890n,
     missing: undefined,
@@ -36,7 +39,10 @@ async function checkRich(value: unknown) {
   expect(v.date).toBeInstanceOf(Date);
   expect(v.date.toISOString()).toBe('2024-01-02T03:04:05.000Z');
   expect(v.map).toBeInstanceOf(Map);
-  expect([...v.map]).toEqual([['a', 1], [2, { deep: true }]]);
+  expect([...v.map]).toEqual([
+    ['a', 1],
+    [2, { deep: true }],
+  ]);
   expect(v.set).toBeInstanceOf(Set);
   expect([...v.set]).toEqual(['x', 'y']);
   expect(v.big).toBe(12345678901234567890n);
@@ -210,8 +216,12 @@ describe('cached components', () => {
       runs++;
       return createElement('section', null, createElement('h1', null, props.title), props.children as never);
     });
-    const first = await renderFlight(createElement(Card as never, { title: 'Hello' }, createElement('p', null, 'first child')));
-    const second = await renderFlight(createElement(Card as never, { title: 'Hello' }, createElement('p', null, 'second child')));
+    const first = await renderFlight(
+      createElement(Card as never, { title: 'Hello' }, createElement('p', null, 'first child')),
+    );
+    const second = await renderFlight(
+      createElement(Card as never, { title: 'Hello' }, createElement('p', null, 'second child')),
+    );
     expect(runs).toBe(1);
     expect(textOf(first)).toBe('Hellofirst child');
     expect(textOf(second)).toBe('Hellosecond child');
@@ -263,10 +273,26 @@ describe('copier', () => {
     const child = placeholders.get('$0:children')!;
     const onClick = placeholders.get('$0:onClick')!;
     // A production React element is a plain object: copied, with its holes filled.
-    const element = { $$typeof: Symbol.for('react.transitional.element'), type: 'div', key: null, ref: null, props: { children: [child, 'text'], onClick } };
+    const element = {
+      $$typeof: Symbol.for('react.transitional.element'),
+      type: 'div',
+      key: null,
+      ref: null,
+      props: { children: [child, 'text'], onClick },
+    };
     const copy = copier({ element, again: child })!;
-    const first = copy(new Map<string, unknown>([['$0:children', 'A'], ['$0:onClick', 'fnA']])) as any;
-    const second = copy(new Map<string, unknown>([['$0:children', 'B'], ['$0:onClick', 'fnB']])) as any;
+    const first = copy(
+      new Map<string, unknown>([
+        ['$0:children', 'A'],
+        ['$0:onClick', 'fnA'],
+      ]),
+    ) as any;
+    const second = copy(
+      new Map<string, unknown>([
+        ['$0:children', 'B'],
+        ['$0:onClick', 'fnB'],
+      ]),
+    ) as any;
     expect(first.element.props).toEqual({ children: ['A', 'text'], onClick: 'fnA' });
     expect(first.again).toBe('A');
     expect(second.element.props).toEqual({ children: ['B', 'text'], onClick: 'fnB' });

@@ -25,7 +25,9 @@ export function listFixtures(): Fixture[] {
       const input = ['input.tsx', 'input.ts', 'input.js'].find((f) => existsSync(join(dir, f)));
       if (!input) continue;
       const optionsFile = join(dir, 'options.json');
-      const options = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as Record<string, unknown>) : {};
+      const options = existsSync(optionsFile)
+        ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as Record<string, unknown>)
+        : {};
       result.push({ group, name, dir, inputFile: join(dir, input), options });
     }
   }
@@ -33,12 +35,16 @@ export function listFixtures(): Fixture[] {
 }
 
 /** Babel options of a fixture: its plugin options, plus `filename` (relative to the repo root). */
-export function babelOptions(fixture: Fixture, extra: { presets?: TransformOptions['presets']; root?: string; plugin?: unknown } = {}): TransformOptions {
+export function babelOptions(
+  fixture: Fixture,
+  extra: { presets?: TransformOptions['presets']; root?: string; plugin?: unknown } = {},
+): TransformOptions {
   const { filename, ...pluginOptions } = fixture.options;
   const root = extra.root ?? repoRoot;
   const isTs = fixture.inputFile.endsWith('.tsx') || fixture.inputFile.endsWith('.ts');
   return {
-    filename: typeof filename === 'string' ? join(root, filename) : join(root, fixture.inputFile.slice(repoRoot.length + 1)),
+    filename:
+      typeof filename === 'string' ? join(root, filename) : join(root, fixture.inputFile.slice(repoRoot.length + 1)),
     root,
     cwd: root,
     configFile: false,

@@ -1,6 +1,6 @@
 // A runtime that caches nothing and encrypts nothing: compiled code run against it must behave
 // exactly like the original code (test/robustness/semantics.test.ts). Implements the names of
-// docs/compiled-output.md, plus the public ones (cacheLife, cacheTag, ...) as no-ops.
+// docs/runtime-contract.md, plus the public ones (cacheLife, cacheTag, ...) as no-ops.
 export const cacheFunction = (id, kind, fn) => fn;
 export const cacheExport = (id, kind, value) => value;
 export const serverReference = (id, fn) => fn;

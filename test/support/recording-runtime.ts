@@ -1,4 +1,4 @@
-// A tiny runtime for compiler tests: the names compiled code imports (docs/compiled-output.md),
+// A tiny runtime for compiler tests: the names compiled code imports (docs/runtime-contract.md),
 // implemented just enough to observe what the compiled code does. It really memoizes by the JSON
 // of the arguments (so "the body runs once" can be asserted) and records every registration.
 // Nothing here depends on the real runtime's caching.
@@ -23,7 +23,8 @@ export function reset(): void {
 }
 
 export function cacheFunction(id: string, kind: string, fn: AnyFunction): AnyFunction {
-  if (typeof id !== 'string' || typeof kind !== 'string' || typeof fn !== 'function') throw new TypeError('cacheFunction(id, kind, fn)');
+  if (typeof id !== 'string' || typeof kind !== 'string' || typeof fn !== 'function')
+    throw new TypeError('cacheFunction(id, kind, fn)');
   const memo = new Map<string, Promise<unknown>>();
   kinds.set(id, kind);
   const cached = async (...args: unknown[]): Promise<unknown> => {
@@ -63,7 +64,8 @@ export async function encryptBound(id: string, values: unknown[]): Promise<Seale
 
 export async function decryptBound(id: string, sealed: Promise<Sealed> | Sealed): Promise<unknown[]> {
   const value = await sealed;
-  if (!value || value.id !== id) throw new Error(`decryptBound: bound values of another reference (${value?.id}) used for ${id}`);
+  if (!value || value.id !== id)
+    throw new Error(`decryptBound: bound values of another reference (${value?.id}) used for ${id}`);
   return value.values;
 }
 

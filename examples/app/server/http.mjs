@@ -78,7 +78,11 @@ async function decodeBody(req) {
   const raw = await readBody(req);
   const type = req.headers['content-type'] ?? '';
   if (type.startsWith('multipart/form-data')) {
-    return new Request('http://localhost/', { method: 'POST', headers: { 'content-type': type }, body: raw }).formData();
+    return new Request('http://localhost/', {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: raw,
+    }).formData();
   }
   return raw.toString('utf8');
 }

@@ -17,8 +17,8 @@ export async function Page({ searchParams }) {
     <main>
       <h1>babel-plugin-use-cache example</h1>
       <p className="intro">
-        React Server Components built by webpack with <code>babel-loader</code> and this plugin. Reload the page:
-        cached parts keep their time, fresh parts change.
+        React Server Components built by webpack with <code>babel-loader</code> and this plugin. Reload the page: cached
+        parts keep their time, fresh parts change.
       </p>
 
       <section className="card">

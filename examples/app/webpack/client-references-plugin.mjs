@@ -65,7 +65,10 @@ export class ClientReferencesPlugin {
 
     compiler.hooks.thisCompilation.tap(NAME, (compilation, { normalModuleFactory }) => {
       compilation.dependencyFactories.set(ClientReferenceDependency, normalModuleFactory);
-      compilation.dependencyTemplates.set(ClientReferenceDependency, new webpack.dependencies.NullDependency.Template());
+      compilation.dependencyTemplates.set(
+        ClientReferenceDependency,
+        new webpack.dependencies.NullDependency.Template(),
+      );
 
       const onParser = (parser) => {
         parser.hooks.program.tap(NAME, () => {
@@ -83,15 +86,23 @@ export class ClientReferencesPlugin {
         normalModuleFactory.hooks.parser.for(type).tap(NAME, onParser);
       }
 
-      compilation.hooks.processAssets.tap({ name: NAME, stage: webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT }, () => {
-        if (!flightClientSeen) {
-          compilation.errors.push(
-            new webpack.WebpackError(`${NAME}: react-server-dom-webpack/client is not in the bundle; ${this.filename} not written.`),
+      compilation.hooks.processAssets.tap(
+        { name: NAME, stage: webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT },
+        () => {
+          if (!flightClientSeen) {
+            compilation.errors.push(
+              new webpack.WebpackError(
+                `${NAME}: react-server-dom-webpack/client is not in the bundle; ${this.filename} not written.`,
+              ),
+            );
+            return;
+          }
+          compilation.emitAsset(
+            this.filename,
+            new webpack.sources.RawSource(JSON.stringify(this.manifest(compilation, clientModules), null, 2)),
           );
-          return;
-        }
-        compilation.emitAsset(this.filename, new webpack.sources.RawSource(JSON.stringify(this.manifest(compilation, clientModules), null, 2)));
-      });
+        },
+      );
     });
   }
 

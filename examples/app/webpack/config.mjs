@@ -26,7 +26,9 @@ export const ASSET_PREFIX = '/assets/';
 function resolvePlugin() {
   const file = fileURLToPath(import.meta.resolve('babel-plugin-use-cache'));
   if (!existsSync(file)) {
-    throw new Error(`babel-plugin-use-cache is not built (${file} is missing): run \`npm run build\` at the repository root first.`);
+    throw new Error(
+      `babel-plugin-use-cache is not built (${file} is missing): run \`npm run build\` at the repository root first.`,
+    );
   }
   return file;
 }

@@ -50,24 +50,40 @@ export function compileClient(ctx: CompileContext, scan: ScanResult): void {
       captures: [],
       loc: locOf(target.path.node),
     });
-    const stub = t.callExpression(runtimeHelper(ctx, 'createServerReference'), [t.stringLiteral(id), runtimeHelper(ctx, 'callServer')]);
+    const stub = t.callExpression(runtimeHelper(ctx, 'createServerReference'), [
+      t.stringLiteral(id),
+      runtimeHelper(ctx, 'callServer'),
+    ]);
     if (target.aliases.length > 0) {
       // `export { f as g, f }`: one stub, exported under every name.
       const local = ctx.names.take('$$reference');
       body.push(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(local), stub)]));
       const names = [target.exportName, ...target.aliases];
-      body.push(t.exportNamedDeclaration(null, names.map((name) => t.exportSpecifier(t.identifier(local), exportNameNode(t, name)))));
+      body.push(
+        t.exportNamedDeclaration(
+          null,
+          names.map((name) => t.exportSpecifier(t.identifier(local), exportNameNode(t, name))),
+        ),
+      );
     } else if (target.exportName === 'default') {
       body.push(t.exportDefaultDeclaration(stub));
     } else if (IDENTIFIER.test(target.exportName)) {
-      body.push(t.exportNamedDeclaration(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(target.exportName), stub)])));
+      body.push(
+        t.exportNamedDeclaration(
+          t.variableDeclaration('const', [t.variableDeclarator(t.identifier(target.exportName), stub)]),
+        ),
+      );
     } else {
       const local = ctx.names.take('$$reference');
       body.push(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(local), stub)]));
-      body.push(t.exportNamedDeclaration(null, [t.exportSpecifier(t.identifier(local), t.stringLiteral(target.exportName))]));
+      body.push(
+        t.exportNamedDeclaration(null, [t.exportSpecifier(t.identifier(local), t.stringLiteral(target.exportName))]),
+      );
     }
   }
-  const specifiers = runtimeSpecifiers(ctx).map(([imported, local]) => t.importSpecifier(t.identifier(local), t.identifier(imported)));
+  const specifiers = runtimeSpecifiers(ctx).map(([imported, local]) =>
+    t.importSpecifier(t.identifier(local), t.identifier(imported)),
+  );
   const program = ctx.program.node;
   program.directives = program.directives.filter((d) => d !== scan.fileDirective!.node);
   ctx.program.get('body').forEach((statement) => statement.remove());

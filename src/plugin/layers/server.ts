@@ -1,9 +1,17 @@
 // Server-layer output: cache wrappers and server references for file-level and inline
-// directives, the runtime import, and the `next/cache` redirect (docs/compiled-output.md).
+// directives, the runtime import, and the `next/cache` redirect (docs/runtime-contract.md).
 import type { NodePath } from '@babel/core';
 import type * as t from '@babel/types';
 import { cachedPath, statementPath } from '../cached-paths.js';
-import { becomeDeclaration, idFor, locOf, runtimeHelper, runtimeSpecifiers, withLoc, type CompileContext } from '../context.js';
+import {
+  becomeDeclaration,
+  idFor,
+  locOf,
+  runtimeHelper,
+  runtimeSpecifiers,
+  withLoc,
+  type CompileContext,
+} from '../context.js';
 import { Codes, diagnostic, quote } from '../diagnostics.js';
 import { directiveText, type ReferenceDirective, type ScanResult } from '../directives.js';
 import { collectExportTargets, type ExportTarget } from '../exports.js';
@@ -22,7 +30,9 @@ const NEXT_CACHE_NAMES = new Set([
 ]);
 
 export function importsNextCache(program: t.Program): boolean {
-  return program.body.some((s) => (s.type === 'ImportDeclaration' || s.type === 'ExportNamedDeclaration') && s.source?.value === 'next/cache');
+  return program.body.some(
+    (s) => (s.type === 'ImportDeclaration' || s.type === 'ExportNamedDeclaration') && s.source?.value === 'next/cache',
+  );
 }
 
 export function compileServer(ctx: CompileContext, scan: ScanResult): void {
@@ -107,7 +117,11 @@ function prepareInline(ctx: CompileContext, scan: ScanResult, fileInfo: Referenc
  * `get('body')` builds the paths of the whole list, so calling it once per function would be
  * quadratic in the number of statements.
  */
-function pathAt(program: NodePath, keyPath: string, children: Map<NodePath, Map<string, NodePath | NodePath[]>>): NodePath {
+function pathAt(
+  program: NodePath,
+  keyPath: string,
+  children: Map<NodePath, Map<string, NodePath | NodePath[]>>,
+): NodePath {
   const parts = keyPath.split('.');
   let path: NodePath = program;
   for (let i = 0; i < parts.length; i++) {
@@ -169,14 +183,20 @@ function compileFileTarget(ctx: CompileContext, info: ReferenceDirective, target
         expr.returnType = fn.returnType ?? null;
         ctx.lifted.push({
           order,
-          statement: withLoc(t.variableDeclaration('const', [t.variableDeclarator(t.identifier(helper), wrap(expr, true))]), fn),
+          statement: withLoc(
+            t.variableDeclaration('const', [t.variableDeclarator(t.identifier(helper), wrap(expr, true))]),
+            fn,
+          ),
         });
         const forward = t.functionDeclaration(
           t.identifier(target.localName),
           [],
           t.blockStatement([
             t.returnStatement(
-              t.callExpression(t.memberExpression(t.identifier(helper), t.identifier('apply')), [t.nullLiteral(), t.identifier('arguments')]),
+              t.callExpression(t.memberExpression(t.identifier(helper), t.identifier('apply')), [
+                t.nullLiteral(),
+                t.identifier('arguments'),
+              ]),
             ),
           ]),
         );
@@ -193,13 +213,20 @@ function redirectNextCache(ctx: CompileContext): void {
   const { t } = ctx;
   for (const statement of ctx.program.get('body')) {
     const node = statement.node;
-    if ((node.type !== 'ImportDeclaration' && node.type !== 'ExportNamedDeclaration') || node.source?.value !== 'next/cache') continue;
+    if (
+      (node.type !== 'ImportDeclaration' && node.type !== 'ExportNamedDeclaration') ||
+      node.source?.value !== 'next/cache'
+    )
+      continue;
     if (node.type === 'ImportDeclaration' && node.importKind === 'type') continue;
     if (node.type === 'ExportNamedDeclaration' && node.exportKind === 'type') continue;
     const known = (s: t.Node): boolean => {
       if (s.type === 'ImportNamespaceSpecifier') return true;
       if (s.type === 'ImportSpecifier') {
-        return s.importKind !== 'type' && NEXT_CACHE_NAMES.has(s.imported.type === 'Identifier' ? s.imported.name : s.imported.value);
+        return (
+          s.importKind !== 'type' &&
+          NEXT_CACHE_NAMES.has(s.imported.type === 'Identifier' ? s.imported.name : s.imported.value)
+        );
       }
       if (s.type === 'ExportSpecifier') return NEXT_CACHE_NAMES.has(s.local.name);
       return false;
@@ -228,7 +255,9 @@ function emitModuleStatements(ctx: CompileContext): void {
   if (ctx.runtimeImports.size === 0 && ctx.lifted.length === 0) return;
   const statements: t.Statement[] = [];
   if (ctx.runtimeImports.size > 0) {
-    const specifiers = runtimeSpecifiers(ctx).map(([imported, local]) => t.importSpecifier(t.identifier(local), t.identifier(imported)));
+    const specifiers = runtimeSpecifiers(ctx).map(([imported, local]) =>
+      t.importSpecifier(t.identifier(local), t.identifier(imported)),
+    );
     statements.push(t.importDeclaration(specifiers, t.stringLiteral(ctx.options.runtime)));
   }
   statements.push(...ctx.lifted.sort((a, b) => a.order - b.order).map((l) => l.statement));

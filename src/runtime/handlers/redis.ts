@@ -208,15 +208,17 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
     flushing = true;
     const batch = new Map(pendingTags);
     pendingTags.clear();
-    writeTags(batch).then(
-      () => debug(`wrote ${batch.size} pending tag revalidation(s)`, 'handler-recovered'),
-      (error: unknown) => {
-        for (const [tag, time] of batch) pendingTags.set(tag, Math.max(pendingTags.get(tag) ?? 0, time));
-        debug(`pending tag revalidations still not written: ${errorMessage(error)}`);
-      },
-    ).finally(() => {
-      flushing = false;
-    });
+    writeTags(batch)
+      .then(
+        () => debug(`wrote ${batch.size} pending tag revalidation(s)`, 'handler-recovered'),
+        (error: unknown) => {
+          for (const [tag, time] of batch) pendingTags.set(tag, Math.max(pendingTags.get(tag) ?? 0, time));
+          debug(`pending tag revalidations still not written: ${errorMessage(error)}`);
+        },
+      )
+      .finally(() => {
+        flushing = false;
+      });
   }
 
   return {
@@ -278,7 +280,13 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
       if (!ownsClient) return;
       const ended = client.status === 'end' ? Promise.resolve() : new Promise((resolve) => client.once('end', resolve));
       const grace = () => new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
-      await Promise.race([client.quit().then(() => ended, () => {}), grace()]);
+      await Promise.race([
+        client.quit().then(
+          () => ended,
+          () => {},
+        ),
+        grace(),
+      ]);
       if (client.status !== 'end') {
         client.disconnect();
         await Promise.race([ended, grace()]);

@@ -8,7 +8,17 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,21 +63,32 @@ export function compiledRuntime(): Promise<string> {
     mkdirSync(join(root, 'test/.out'), { recursive: true });
     const out = mkdtempSync(join(root, 'test/.out/handler-tests-compiling-'));
     const tsc = require.resolve('typescript/bin/tsc');
-    const compiling = promisify(execFile)(process.execPath, [
-      tsc,
-      '--outDir', out,
-      '--rootDir', join(root, 'src/runtime'),
-      '--module', 'NodeNext',
-      '--moduleResolution', 'NodeNext',
-      '--target', 'ES2022',
-      '--strict',
-      '--skipLibCheck',
-      '--types', 'node',
-      '--jsx', 'react-jsx',
-      join(root, 'src/runtime/index.ts'),
-      join(root, 'src/runtime/handlers/redis.ts'),
-      join(root, 'src/runtime/handlers/fs.ts'),
-    ], { cwd: root });
+    const compiling = promisify(execFile)(
+      process.execPath,
+      [
+        tsc,
+        '--outDir',
+        out,
+        '--rootDir',
+        join(root, 'src/runtime'),
+        '--module',
+        'NodeNext',
+        '--moduleResolution',
+        'NodeNext',
+        '--target',
+        'ES2022',
+        '--strict',
+        '--skipLibCheck',
+        '--types',
+        'node',
+        '--jsx',
+        'react-jsx',
+        join(root, 'src/runtime/index.ts'),
+        join(root, 'src/runtime/handlers/redis.ts'),
+        join(root, 'src/runtime/handlers/fs.ts'),
+      ],
+      { cwd: root },
+    );
     await compiling.catch((error: { stdout?: string }) => {
       if (!existsSync(join(out, 'handlers/redis.js')) || !existsSync(join(out, 'handlers/fs.js'))) {
         throw new Error(`compiling the runtime failed:\n${error.stdout ?? String(error)}`);

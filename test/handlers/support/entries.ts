@@ -1,7 +1,11 @@
 /** Small builders for handler tests. */
 import type { CacheEntry } from '../../../src/runtime/handlers/types.js';
 
-export const entry = (value: Uint8Array | string, tags: string[] = [], overrides: Partial<CacheEntry> = {}): CacheEntry => ({
+export const entry = (
+  value: Uint8Array | string,
+  tags: string[] = [],
+  overrides: Partial<CacheEntry> = {},
+): CacheEntry => ({
   value: typeof value === 'string' ? new TextEncoder().encode(value) : value,
   tags,
   timestamp: 1_000,

@@ -12,14 +12,26 @@ const fromEntry = (e) => (e ? { ...e, value: Buffer.from(e.value).toString('hex'
 
 /** Many writes and reads of a few shared keys; counts reads that are not an intact value. */
 async function stress({ writer, keys, rounds, bytes }) {
-  let hits = 0, misses = 0, bad = 0;
+  let hits = 0,
+    misses = 0,
+    bad = 0;
   for (let i = 0; i < rounds; i++) {
     const key = `k${(i * 7 + writer) % keys}`;
     const body = Buffer.alloc(bytes + (i % 13) * 101, `${key}|${writer}|${i}|`);
-    await handler.set(key, { value: body, tags: [key, `w${writer}`], timestamp: i, stale: 1, revalidate: 2, expire: 3600 });
+    await handler.set(key, {
+      value: body,
+      tags: [key, `w${writer}`],
+      timestamp: i,
+      stale: 1,
+      revalidate: 2,
+      expire: 3600,
+    });
     const other = `k${(i * 3 + 1) % keys}`;
     const got = await handler.get(other);
-    if (!got) { misses++; continue; }
+    if (!got) {
+      misses++;
+      continue;
+    }
     hits++;
     const text = Buffer.from(got.value).toString();
     const [k, w, n] = text.split('|');
@@ -36,7 +48,10 @@ const ops = {
   getExpiration: ({ tags }) => handler.getExpiration(tags),
   updateTags: ({ tags, timestamp }) => handler.updateTags(tags, timestamp),
   stress,
-  close: async () => { await handler.close?.(); setImmediate(() => process.exit(0)); },
+  close: async () => {
+    await handler.close?.();
+    setImmediate(() => process.exit(0));
+  },
 };
 
 serve(ops);

@@ -42,9 +42,14 @@ const ops = {
     return value;
   },
   bodies: () => bodies,
-  setPrice: ({ price }) => { globalThis.price = price; },
+  setPrice: ({ price }) => {
+    globalThis.price = price;
+  },
   revalidateTag: ({ tag }) => runtime.revalidateTag(tag),
-  close: async () => { await handler.close?.(); setImmediate(() => process.exit(0)); },
+  close: async () => {
+    await handler.close?.();
+    setImmediate(() => process.exit(0));
+  },
 };
 
 serve(ops);

@@ -3,7 +3,7 @@
 // Output: base64url(iv[12] | tag[16] | ciphertext).
 
 import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
-import { getEncryptionKey } from './actions-key.js';
+import { getEncryptionKey } from './key.js';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;

@@ -10,7 +10,7 @@
 // Decoding goes through decodeReply, so captured values arrive in the action exactly as its
 // arguments do.
 
-import { decodeReply, encodeReply } from './actions-flight.js';
+import { decodeReply, encodeReply } from './flight.js';
 
 const MAX_FAST_DEPTH = 32;
 
@@ -81,7 +81,10 @@ export async function decodeBoundValues(plaintext: string): Promise<unknown[]> {
         formData.append(key, value);
       } else {
         const bytes = Buffer.from(value.blob, 'base64');
-        const blob = value.name === undefined ? new Blob([bytes], { type: value.type }) : new File([bytes], value.name, { type: value.type });
+        const blob =
+          value.name === undefined
+            ? new Blob([bytes], { type: value.type })
+            : new File([bytes], value.name, { type: value.type });
         formData.append(key, blob);
       }
     }

@@ -128,7 +128,8 @@ const closureVisitor: Visitor<ClosureState> = {
     // A method's key and decorators are evaluated where the method stands, not in its body.
     if (p.parentPath?.node === state.fnNode && (p.key === 'key' || p.listKey === 'decorators')) p.skip();
     else if (type.startsWith('TS') && !TS_VALUE_NODES.has(type)) p.skip();
-    else if (type === 'TypeAnnotation' || type === 'TypeParameterDeclaration' || type === 'TypeParameterInstantiation') p.skip();
+    else if (type === 'TypeAnnotation' || type === 'TypeParameterDeclaration' || type === 'TypeParameterInstantiation')
+      p.skip();
     else if (OWN_THIS.has(type)) state.ownThisDepth++;
   },
   exit(p, state) {
@@ -235,16 +236,26 @@ function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
       }
       if (isScopeNode(node, parentNode)) {
         const scope = scopes.get(node);
-        if (!scope || paths.get(parentNode)?.get(node) !== scope.path || !(scope as Scope & { inited?: boolean }).inited) throw new NoCachedScope();
+        if (
+          !scope ||
+          paths.get(parentNode)?.get(node) !== scope.path ||
+          !(scope as Scope & { inited?: boolean }).inited
+        )
+          throw new NoCachedScope();
         entry.scope = scope;
       } else {
         entry.scope = target;
       }
 
       // closureVisitor.enter
-      if (parentNode === fnNode && ((entry.index < 0 && entry.key === 'key') || (entry.index >= 0 && entry.key === 'decorators'))) continue;
+      if (
+        parentNode === fnNode &&
+        ((entry.index < 0 && entry.key === 'key') || (entry.index >= 0 && entry.key === 'decorators'))
+      )
+        continue;
       if (type.startsWith('TS') && !TS_VALUE_NODES.has(type)) continue;
-      if (type === 'TypeAnnotation' || type === 'TypeParameterDeclaration' || type === 'TypeParameterInstantiation') continue;
+      if (type === 'TypeAnnotation' || type === 'TypeParameterDeclaration' || type === 'TypeParameterInstantiation')
+        continue;
       if (OWN_THIS.has(type)) state.ownThisDepth++;
 
       // The type visitors.
@@ -271,12 +282,18 @@ function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
         const referenced =
           type === 'Identifier'
             ? isReferenced(node, parentNode, grandparent)
-            : (parentNode.type === 'JSXMemberExpression' || !isCompatTag(name)) && isReferenced(node, parentNode, grandparent);
+            : (parentNode.type === 'JSXMemberExpression' || !isCompatTag(name)) &&
+              isReferenced(node, parentNode, grandparent);
         if (referenced) {
           const binding = entry.scope.getBinding(name);
           if (!binding) {
-            if (name === 'arguments' && state.ownThisDepth === 0 && type === 'Identifier') forbid(state, node, 'arguments');
-          } else if (binding.scope !== state.programScope && binding !== state.exclude && !isWithin(binding.scope, state.fnScope)) {
+            if (name === 'arguments' && state.ownThisDepth === 0 && type === 'Identifier')
+              forbid(state, node, 'arguments');
+          } else if (
+            binding.scope !== state.programScope &&
+            binding !== state.exclude &&
+            !isWithin(binding.scope, state.fnScope)
+          ) {
             raw.push({ path: entry as unknown as NodePath<t.Identifier>, binding, segments: [] });
           }
         }
@@ -293,7 +310,9 @@ function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
   // Paths only for what was recorded, reached from `fn` by their keys.
   for (const r of raw) {
     const entry = r.path as unknown as WalkEntry;
-    const path = (cachedPath(fn, nodeChain(entry)) ?? fn.get(keyPath(entry))) as NodePath<t.Identifier | t.JSXIdentifier>;
+    const path = (cachedPath(fn, nodeChain(entry)) ?? fn.get(keyPath(entry))) as NodePath<
+      t.Identifier | t.JSXIdentifier
+    >;
     if (path.node !== entry.node) return false;
     r.path = path;
     r.segments = memberChain(path);
@@ -348,7 +367,8 @@ export function analyseClosure(
     let best = c;
     for (const other of all) {
       if (other.binding !== c.binding || other.segments.length >= best.segments.length) continue;
-      if (other.segments.every((s, i) => s.name === c.segments[i]!.name && s.optional === c.segments[i]!.optional)) best = other;
+      if (other.segments.every((s, i) => s.name === c.segments[i]!.name && s.optional === c.segments[i]!.optional))
+        best = other;
     }
     return best;
   };
@@ -450,7 +470,10 @@ export function rewriteCaptures(
     // `a?.b.c` with `a?.b` captured: keep the short-circuit on the rest of the chain.
     if (hadOptional && parent) {
       const p = parent.node;
-      if ((p.type === 'OptionalMemberExpression' && p.object === target.node) || (p.type === 'OptionalCallExpression' && p.callee === target.node)) {
+      if (
+        (p.type === 'OptionalMemberExpression' && p.object === target.node) ||
+        (p.type === 'OptionalCallExpression' && p.callee === target.node)
+      ) {
         p.optional = true;
       }
     }

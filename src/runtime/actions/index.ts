@@ -2,11 +2,11 @@
 // (serverReference, encryptBound, decryptBound) and the encryption key setting.
 // See README.md (the runtime contract, and Server Actions) for the shapes that call these and their use.
 
-import { open, seal } from './actions-cipher.js';
-import { decodeBoundValues, encodeBoundValues } from './actions-codec.js';
-import { registerServerReference } from './actions-flight.js';
+import { open, seal } from './cipher.js';
+import { decodeBoundValues, encodeBoundValues } from './codec.js';
+import { registerServerReference } from './flight.js';
 
-export { setEncryptionKey } from './actions-key.js';
+export { setEncryptionKey } from './key.js';
 
 /**
  * Registers `fn` as the server reference `id` (react-server-dom-webpack's
@@ -15,7 +15,9 @@ export { setEncryptionKey } from './actions-key.js';
  */
 export function serverReference<T extends Function>(id: string, fn: T): T {
   if (typeof fn !== 'function') {
-    throw new TypeError(`babel-plugin-use-cache: serverReference("${id}", fn) needs a function, got ${fn === null ? 'null' : typeof fn}`);
+    throw new TypeError(
+      `babel-plugin-use-cache: serverReference("${id}", fn) needs a function, got ${fn === null ? 'null' : typeof fn}`,
+    );
   }
   return registerServerReference(fn, id, null);
 }
