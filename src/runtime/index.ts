@@ -4,7 +4,7 @@ export * from './actions/index.js';
 export { cacheFunction, cacheExport, resetCache } from './cache.js';
 export { configureCache, type CacheConfig } from './config.js';
 export { cacheLife, BUILTIN_PROFILES, NEVER, type CacheLife, type CacheLifeInput } from './life.js';
-export { cacheTag, revalidateTag, MAX_TAGS, MAX_TAG_LENGTH } from './tags.js';
+export { cacheTag, revalidateTag, updateTag, MAX_TAGS, MAX_TAG_LENGTH } from './tags.js';
 export type { CacheEntry, CacheHandler } from './handlers/types.js';
 export type { DebugEvent, DebugSink } from './debug.js';
 
@@ -16,5 +16,3 @@ export const unstable_cacheLife = cacheLife;
 export const unstable_cacheTag = cacheTag;
 export const unstable_expireTag = revalidateTag;
 export const expireTag = revalidateTag;
-/** Next.js 16's read-your-writes invalidation; here the same as `revalidateTag`. */
-export const updateTag = revalidateTag;

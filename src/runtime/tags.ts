@@ -6,7 +6,7 @@
  * checked when it is read (`timestamp <= latest revalidation of any of its tags` => stale).
  */
 import { allHandlers, callHandler, now } from './config.js';
-import { debug } from './debug.js';
+import { debug, describeError } from './debug.js';
 import { syncAccessOf, TagTimes } from './handlers/memory.js';
 import { requireScope } from './scope.js';
 
@@ -38,7 +38,7 @@ function validateTag(tag: unknown, api: string): string {
   }
   if (tag.length === 0) throw new TypeError(`${api}: a tag must not be empty.`);
   if (tag.length > MAX_TAG_LENGTH) {
-    throw new RangeError(
+    throw new TypeError(
       `${api}: tag "${tag.slice(0, 40)}..." is ${tag.length} characters long; the limit is ${MAX_TAG_LENGTH}.`,
     );
   }
@@ -63,14 +63,22 @@ export function cacheTag(...tags: TagInput[]): void {
 }
 
 /**
+ * The tags a call of `api` (`revalidateTag`, `updateTag`) invalidates, validated synchronously:
+ * an invalid tag is a TypeError at the call, even when the caller does not await (Next.js code
+ * calls these without `await`, and a rejection nobody handles would end the process).
+ */
+export function tagsToInvalidate(tag: unknown, api: string): string[] {
+  return flatten([tag as TagInput], api);
+}
+
+/**
  * Make every entry carrying one of `tags` stale from now, in every configured handler: the next
  * call that reads such an entry computes it anew. Costs O(number of tags), whatever the number of
- * entries. A failing handler is reported through the debug log; this process still sees the
- * invalidation. The optional second argument (a Next.js 16 profile) is accepted and ignored.
+ * entries. The returned promise settles once every handler has recorded it and never rejects: a
+ * failing handler is reported through the debug log, and this process still sees the invalidation.
  */
-export async function revalidateTag(tag: string | readonly string[], _profile?: unknown): Promise<void> {
-  const tags = flatten([tag as TagInput], 'revalidateTag');
-  if (tags.length === 0) return;
+export function invalidateTags(tags: readonly string[]): Promise<void> {
+  if (tags.length === 0) return Promise.resolve();
   // Never before an entry this process stamped ahead of the clock (see entryTimestamp).
   const timestamp = Math.max(now(), stampedAhead);
   revision++;
@@ -80,11 +88,32 @@ export async function revalidateTag(tag: string | readonly string[], _profile?: 
   let pending: Promise<void>[] | undefined;
   for (const [kind, handler] of allHandlers()) {
     const sync = syncAccessOf(handler);
-    if (sync !== undefined) sync.updateTags(tags, timestamp);
-    else
+    if (sync !== undefined) {
+      try {
+        sync.updateTags(tags, timestamp);
+      } catch (error) {
+        debug('handler-error', () => `kind=${kind} op=updateTags ${describeError(error)}`);
+      }
+    } else {
+      // callHandler never throws nor rejects.
       (pending ??= []).push(callHandler(kind, handler, 'updateTags', (h) => h.updateTags(tags, timestamp), undefined));
+    }
   }
-  if (pending !== undefined) await Promise.all(pending);
+  return pending === undefined ? Promise.resolve() : Promise.all(pending).then(() => undefined);
+}
+
+/**
+ * `revalidateTag(tag | tags)`: see `invalidateTags`. Throws a TypeError synchronously for an
+ * invalid tag; otherwise returns a promise that never rejects. The optional second argument (a
+ * Next.js 16 profile) is accepted and ignored.
+ */
+export function revalidateTag(tag: string | readonly string[], _profile?: unknown): Promise<void> {
+  return invalidateTags(tagsToInvalidate(tag, 'revalidateTag'));
+}
+
+/** Next.js 16's read-your-own-writes invalidation: expires the tags at once (as `revalidateTag`). */
+export function updateTag(tag: string | readonly string[]): Promise<void> {
+  return invalidateTags(tagsToInvalidate(tag, 'updateTag'));
 }
 
 /** Latest local revalidation time of any of `tags` (0 when none). */
