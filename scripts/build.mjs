@@ -9,7 +9,7 @@ const tsc = require.resolve('typescript/bin/tsc');
 const run = (project) => execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' });
 
 rmSync('dist', { recursive: true, force: true });
-run('tsconfig.json');
+run('tsconfig.build.json');
 run('tsconfig.cjs.json');
 mkdirSync('dist/cjs', { recursive: true });
 writeFileSync('dist/cjs/package.json', JSON.stringify({ type: 'commonjs' }) + '\n');

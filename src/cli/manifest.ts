@@ -39,7 +39,7 @@ export function parseManifest(text: string, name: string): Manifest {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${name} is not a JSON manifest: ${(error as Error).message}`);
+    throw new Error(`${name} is not a JSON manifest: ${(error as Error).message}`, { cause: error });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error(`${name} is not a JSON manifest (expected an object keyed by id)`);

@@ -9,7 +9,7 @@
  * both paths.
  */
 import { createHash, hash } from 'node:crypto';
-// @ts-ignore -- react-server-dom-webpack publishes no types; the shape used is declared below.
+// @ts-expect-error -- react-server-dom-webpack publishes no types; the shape used is declared below.
 import * as flightClient from 'react-server-dom-webpack/client';
 
 export type TemporaryReferences = Map<string, unknown>;

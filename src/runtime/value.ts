@@ -9,9 +9,9 @@
  * an object another caller could have mutated, and the caller's temporary references are put
  * into the copy where the payload names them.
  */
-// @ts-ignore -- react-server-dom-webpack publishes no types; the shape used is declared below.
+// @ts-expect-error -- react-server-dom-webpack publishes no types; the shape used is declared below.
 import * as flightClient from 'react-server-dom-webpack/client';
-// @ts-ignore -- as above.
+// @ts-expect-error -- as above.
 import * as flightServer from 'react-server-dom-webpack/server';
 import type { TemporaryReferences } from './key.js';
 

@@ -2,10 +2,10 @@
 // setCallServer, and are real react-server-dom-webpack references (encodeReply, bind, forms).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import './webpack-globals.js';
-// @ts-ignore -- no type declarations
+// @ts-expect-error -- no type declarations
 import { decodeAction, decodeReply } from 'react-server-dom-webpack/server';
 // The same build the client entry gets in Node.
-// @ts-ignore -- no type declarations
+// @ts-expect-error -- no type declarations
 import { encodeReply } from 'react-server-dom-webpack/client';
 import { callServer, createServerReference, setCallServer } from 'babel-plugin-use-cache/client';
 import * as clientLayer from './fixtures/actions-client-layer.js';

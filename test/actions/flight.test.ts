@@ -5,7 +5,7 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jsx } from 'react/jsx-runtime';
 import { webpackModules } from './webpack-globals.js';
-// @ts-ignore -- no type declarations
+// @ts-expect-error -- no type declarations
 import { decodeAction } from 'react-server-dom-webpack/server';
 import { setEncryptionKey } from 'babel-plugin-use-cache/runtime';
 import * as page from './fixtures/secret-form.js';

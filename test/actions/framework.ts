@@ -3,13 +3,13 @@
 // half decodes payloads with the browser client build and calls actions back through
 // encodeReply. Module ids resolve through `webpackModules` (see webpack-globals.ts).
 import { webpackModules } from './webpack-globals.js';
-// @ts-ignore -- no type declarations
+// @ts-expect-error -- no type declarations
 import { decodeReply, renderToReadableStream } from 'react-server-dom-webpack/server';
 // The browser build: its decoded server references call `callServer` (the Node build's do not).
-// @ts-ignore -- no type declarations
+// @ts-expect-error -- no type declarations
 import { createFromReadableStream as browserDecode, encodeReply } from 'react-server-dom-webpack/client.browser';
 // The Node build, as react-dom/server uses it for SSR (forms get their no-JS encoding here).
-// @ts-ignore -- no type declarations
+// @ts-expect-error -- no type declarations
 import { createFromReadableStream as ssrDecode } from 'react-server-dom-webpack/client';
 
 export type Fn = (...args: unknown[]) => Promise<unknown>;

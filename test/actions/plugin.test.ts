@@ -9,7 +9,7 @@ import { transformFileAsync } from '@babel/core';
 import { jsx } from 'react/jsx-runtime';
 import plugin from '../../src/plugin/index.js';
 import { webpackModules } from './webpack-globals.js';
-// @ts-ignore -- no type declarations
+// @ts-expect-error -- no type declarations
 import { decodeAction } from 'react-server-dom-webpack/server';
 import { setCallServer } from 'babel-plugin-use-cache/client';
 import { setEncryptionKey } from 'babel-plugin-use-cache/runtime';

@@ -149,7 +149,7 @@ export async function encodeReply(args: unknown[]): Promise<string | FormData> {
     throw new Error(`no webpack modules in the test process (asked for ${String(id)})`);
   };
   scope.__webpack_chunk_load__ ??= () => Promise.resolve();
-  // @ts-ignore -- react-server-dom-webpack has no type declarations
+  // @ts-expect-error -- react-server-dom-webpack has no type declarations
   const client = await import('react-server-dom-webpack/client.browser');
   return client.encodeReply(args);
 }

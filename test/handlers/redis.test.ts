@@ -12,13 +12,6 @@ const available = requireRedisServer('Redis handler tests');
 let prefixCounter = 0;
 const freshPrefix = () => `t${process.pid}-${++prefixCounter}:`;
 
-/** Calls of one Redis command since the last reset, from INFO commandstats. */
-async function commandCalls(raw: Redis, command: string): Promise<number> {
-  const info = await raw.info('commandstats');
-  const match = new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(info);
-  return match ? Number(match[1]) : 0;
-}
-
 async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {

@@ -1,9 +1,9 @@
 // Shared helpers of the runtime tests: a controllable clock, handlers that record or fail, and a
 // real Flight round trip (server render, client decode) for cached components.
 import { createElement, type ReactNode } from 'react';
-// @ts-ignore -- react-server-dom-webpack publishes no types.
+// @ts-expect-error -- react-server-dom-webpack publishes no types.
 import { createFromReadableStream } from 'react-server-dom-webpack/client';
-// @ts-ignore -- as above.
+// @ts-expect-error -- as above.
 import { renderToReadableStream } from 'react-server-dom-webpack/server';
 import { configureCache, type CacheEntry, type CacheHandler } from '../../src/runtime/index.js';
 import { createMemoryHandler } from '../../src/runtime/handlers/memory.js';
@@ -92,18 +92,18 @@ const manifest = { moduleMap: null, serverModuleMap: null, moduleLoading: null }
 
 /** Render `node` with Flight on the server and read it back with the client half. */
 export async function renderFlight(node: ReactNode): Promise<unknown> {
-  let failure: unknown;
+  let failure: { error: unknown } | undefined;
   const stream = renderToReadableStream(
     node,
     {},
     {
       onError(error: unknown) {
-        failure ??= error;
+        failure ??= { error };
       },
     },
   );
   const value = await createFromReadableStream(stream, { serverConsumerManifest: manifest });
-  if (failure !== undefined) throw failure;
+  if (failure) throw failure.error;
   return value;
 }
 

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
-// @ts-ignore -- react-server-dom-webpack publishes no types.
+// @ts-expect-error -- react-server-dom-webpack publishes no types.
 import { createTemporaryReferenceSet, encodeReply } from 'react-server-dom-webpack/client';
 import { cacheFunction, configureCache, resetCache } from '../../src/runtime/index.js';
 import { keyNamespace } from '../../src/runtime/config.js';
 import { callKey, encodePrimitiveArgs, keyPrefix, primitiveCallKey } from '../../src/runtime/key.js';
-import { createElement, recordingHandler, uid } from './helpers.js';
+import { createElement, uid } from './helpers.js';
 
 beforeEach(() => resetCache());
 

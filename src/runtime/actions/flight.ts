@@ -1,9 +1,9 @@
 // Typed access to the parts of react-server-dom-webpack the server-actions runtime uses.
 // The package ships no type declarations; the imports below are typed here, once.
 
-// @ts-ignore -- react-server-dom-webpack has no type declarations
+// @ts-expect-error -- react-server-dom-webpack has no type declarations
 import * as flightServer from 'react-server-dom-webpack/server';
-// @ts-ignore -- react-server-dom-webpack has no type declarations
+// @ts-expect-error -- react-server-dom-webpack has no type declarations
 import * as flightClient from 'react-server-dom-webpack/client';
 
 /** The shape react-server-dom-webpack expects of a server manifest (`decodeReply`, `decodeAction`). */
