@@ -4,6 +4,8 @@
  * react-server-dom-webpack's `encodeReply` with a temporary-reference set, so functions, JSX,
  * class instances and symbols become opaque slots that do not change the key.
  *
+ * Null-prototype objects are made plain first (see plain-args.ts): keyed and passed by content.
+ *
  * Arguments that are all primitives skip `encodeReply`: `encodePrimitiveArgs` writes the very
  * string `encodeReply` would (proven against it by a property test), so the key is identical on
  * both paths.
@@ -11,6 +13,7 @@
 import { createHash, hash } from 'node:crypto';
 // @ts-expect-error -- react-server-dom-webpack publishes no types; the shape used is declared below.
 import * as flightClient from 'react-server-dom-webpack/client';
+import { ReferencesNoticingBareObjects, withPlainObjects } from './plain-args.js';
 
 export type TemporaryReferences = Map<string, unknown>;
 export type ReplyBody = string | FormData;
@@ -85,13 +88,22 @@ export function primitiveCallKey(prefix: string, args: readonly unknown[]): Call
 export function callKey(prefix: string, args: readonly unknown[]): Promise<CallKey> {
   const fast = primitiveCallKey(prefix, args);
   if (fast !== undefined) return Promise.resolve(fast);
-  const refs = client.createTemporaryReferenceSet();
-  return client.encodeReply(args, { temporaryReferences: refs }).then((body): CallKey | Promise<CallKey> => {
-    if (typeof body === 'string') {
-      return { key: hashString(prefix + body), body, refs, opaque: body.includes('"$T') };
-    }
-    return hashFormData(prefix, body).then(({ key, opaque }) => ({ key, body, refs, opaque }));
+  const refs = new ReferencesNoticingBareObjects();
+  return client.encodeReply(args, { temporaryReferences: refs }).then((body) => {
+    if (!refs.sawBareObject) return keyOfBody(prefix, body, refs);
+    // Null-prototype objects were sent as opaque references: encode again with plain copies.
+    const again = client.createTemporaryReferenceSet();
+    return client
+      .encodeReply(withPlainObjects(args), { temporaryReferences: again })
+      .then((plainBody) => keyOfBody(prefix, plainBody, again));
   });
+}
+
+function keyOfBody(prefix: string, body: ReplyBody, refs: TemporaryReferences): CallKey | Promise<CallKey> {
+  if (typeof body === 'string') {
+    return { key: hashString(prefix + body), body, refs, opaque: body.includes('"$T') };
+  }
+  return hashFormData(prefix, body).then(({ key, opaque }) => ({ key, body, refs, opaque }));
 }
 
 function hashString(text: string): string {
