@@ -5,13 +5,23 @@ import { createElement, type ReactNode } from 'react';
 import { createFromReadableStream } from 'react-server-dom-webpack/client';
 // @ts-expect-error -- as above.
 import { renderToReadableStream } from 'react-server-dom-webpack/server';
-import { configureCache, type CacheEntry, type CacheHandler } from '../../src/runtime/index.js';
+import { cacheFunction, configureCache, type CacheEntry, type CacheHandler } from '../../src/runtime/index.js';
 import { createMemoryHandler } from '../../src/runtime/handlers/memory.js';
 
 let counter = 0;
 /** A fresh function id per test, so tests never share entries. */
 export function uid(label = 'fn'): string {
   return `${label}-${process.pid}-${++counter}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** A cached function (fresh id) around `body`, counting in `state.runs` how often the body ran. */
+export function counted<A extends unknown[], R>(body: (...args: A) => R | Promise<R>) {
+  const state = { runs: 0 };
+  const fn = cacheFunction(uid(), 'default', async (...args: A) => {
+    state.runs++;
+    return body(...args);
+  });
+  return Object.assign(fn, { state });
 }
 
 export interface FakeClock {

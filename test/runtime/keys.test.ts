@@ -6,18 +6,9 @@ import { createTemporaryReferenceSet, encodeReply } from 'react-server-dom-webpa
 import { cacheFunction, configureCache, resetCache } from '../../src/runtime/index.js';
 import { keyNamespace } from '../../src/runtime/config.js';
 import { callKey, encodePrimitiveArgs, keyPrefix, primitiveCallKey } from '../../src/runtime/key.js';
-import { createElement, uid } from './helpers.js';
+import { counted, createElement, uid } from './helpers.js';
 
 beforeEach(() => resetCache());
-
-function counted<A extends unknown[], R>(body: (...args: A) => R) {
-  const state = { runs: 0 };
-  const fn = cacheFunction(uid(), 'default', async (...args: A) => {
-    state.runs++;
-    return body(...args);
-  });
-  return Object.assign(fn, { state });
-}
 
 describe('cache keys', () => {
   it('equal arguments hit, different arguments miss', async () => {

@@ -3,22 +3,13 @@
 // opaque, so two different ones would share one entry and the body would see neither.
 import { parse } from 'node:querystring';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { cacheFunction, resetCache } from '../../src/runtime/index.js';
-import { createElement, textOf, uid } from './helpers.js';
+import { resetCache } from '../../src/runtime/index.js';
+import { counted, createElement, textOf } from './helpers.js';
 
 beforeEach(() => resetCache());
 
 function bare(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.assign(Object.create(null) as Record<string, unknown>, fields);
-}
-
-function counted<A extends unknown[], R>(body: (...args: A) => R) {
-  const state = { runs: 0 };
-  const fn = cacheFunction(uid(), 'default', async (...args: A) => {
-    state.runs++;
-    return body(...args);
-  });
-  return Object.assign(fn, { state });
 }
 
 describe('null-prototype objects as arguments', () => {

@@ -1,18 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { cacheFunction, configureCache, resetCache } from '../../src/runtime/index.js';
 import { copier, placeholderReferences } from '../../src/runtime/value.js';
-import { createElement, recordingHandler, renderFlight, textOf, uid } from './helpers.js';
+import { counted, createElement, recordingHandler, renderFlight, textOf, uid } from './helpers.js';
 
 beforeEach(() => resetCache());
-
-function counted<A extends unknown[], R>(body: (...args: A) => R | Promise<R>) {
-  const state = { runs: 0 };
-  const fn = cacheFunction(uid(), 'default', async (...args: A) => {
-    state.runs++;
-    return body(...args);
-  });
-  return Object.assign(fn, { state });
-}
 
 function richValue() {
   return {
