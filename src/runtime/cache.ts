@@ -6,6 +6,8 @@ import { debug, debugEnabled, describeError, shortKey } from './debug.js';
 import { syncAccessOf } from './handlers/memory.js';
 import type { CacheEntry, CacheHandler } from './handlers/types.js';
 import { callKey, keyPrefix, primitiveCallKey, type CallKey } from './key.js';
+import { fitsHandler } from './entry-size.js';
+import { claimFill } from './lease.js';
 import { scopeLife } from './life.js';
 import { absorbInner, createScope, currentScope, isFilling, runInScope, type CacheScope } from './scope.js';
 import { entryTimestamp, localExpiration, resetTags, tagRevision } from './tags.js';
@@ -160,7 +162,7 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
       state = freshness(entry, observed);
     }
     if (state === 'fresh' || state === 'stale') {
-      if (state === 'stale') refreshInBackground(cached, call, handler, observed);
+      if (state === 'stale') refreshInBackground(cached, call, handler, observed, entry.timestamp);
       else if (debugEnabled()) debug('hit', `${cached.name} key=${shortKey(call.key)}`);
       try {
         let value = materialize(call, entry.value);
@@ -189,7 +191,15 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
     );
   }
   if (pending !== undefined) debug('join', () => `${cached.name} key=${shortKey(call.key)}`);
-  else pending = startFill(cached, call, handler, observed);
+  else
+    pending = startFill(
+      cached,
+      call,
+      handler,
+      observed,
+      false,
+      entry !== undefined && isEntry(entry) ? entry.timestamp : 0,
+    );
   const fill = await pending;
   if (outer !== undefined) absorbInner(outer, fill.entry, fill.entry.tags);
   return materialize(call, fill.entry.value);
@@ -232,13 +242,19 @@ function isEntry(entry: unknown): entry is CacheEntry {
   );
 }
 
-function refreshInBackground(cached: CachedFunction, call: CallKey, handler: CacheHandler, observed: number): void {
+function refreshInBackground(
+  cached: CachedFunction,
+  call: CallKey,
+  handler: CacheHandler,
+  observed: number,
+  missed: number,
+): void {
   if (fills.has(call.key)) {
     debug('stale', () => `${cached.name} key=${shortKey(call.key)} (refresh already running)`);
     return;
   }
   debug('stale', () => `${cached.name} key=${shortKey(call.key)} (refreshing in the background)`);
-  startFill(cached, call, handler, observed, true).then(
+  startFill(cached, call, handler, observed, true, missed).then(
     () => debug('refresh', () => `${cached.name} key=${shortKey(call.key)} done`),
     (error: unknown) =>
       debug(
@@ -253,12 +269,13 @@ function startFill(
   call: CallKey,
   handler: CacheHandler,
   observed: number,
-  background = false,
+  background: boolean,
+  missed: number,
 ): Promise<Fill> {
   // A background refresh starts on the next turn: the stale value goes out first.
   const pending = background
-    ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => runFill(cached, call, handler, observed))
-    : runFill(cached, call, handler, observed);
+    ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => runFill(cached, call, handler, observed, missed))
+    : runFill(cached, call, handler, observed, missed);
   fills.set(call.key, pending);
   const release = (): void => {
     if (fills.get(call.key) === pending) fills.delete(call.key);
@@ -267,8 +284,25 @@ function startFill(
   return pending;
 }
 
-/** Run the body once, in its own scope, and serialise the result. Errors reach every waiter. */
-async function runFill(cached: CachedFunction, call: CallKey, handler: CacheHandler, observed: number): Promise<Fill> {
+/**
+ * Run the body once, in its own scope, and serialise the result. Errors reach every waiter.
+ * With a handler that leases fills, another instance may be computing it: then its entry (newer
+ * than the `missed` one) is the result.
+ */
+async function runFill(
+  cached: CachedFunction,
+  call: CallKey,
+  handler: CacheHandler,
+  observed: number,
+  missed: number,
+): Promise<Fill> {
+  const claim = await claimFill(
+    cached.kind,
+    handler,
+    call.key,
+    (e): e is CacheEntry => e !== undefined && isEntry(e) && e.timestamp > missed && freshness(e, observed) === 'fresh',
+  );
+  if (claim.entry !== undefined) return { entry: claim.entry, stored: Promise.resolve() };
   const start = now();
   const revision = tagRevision();
   const scope: CacheScope = createScope(cached.name, call.key, currentScope());
@@ -278,6 +312,9 @@ async function runFill(cached: CachedFunction, call: CallKey, handler: CacheHand
     const args = await decodeArguments(call.body, serverRefs);
     const result = await cached.fn.apply(null, args);
     return renderValue(result, serverRefs, cached.name);
+  }).catch((error: unknown) => {
+    claim.release();
+    throw error;
   });
   const entry: CacheEntry = {
     value: bytes,
@@ -290,7 +327,11 @@ async function runFill(cached: CachedFunction, call: CallKey, handler: CacheHand
     () =>
       `${cached.name} key=${shortKey(call.key)} ${bytes.byteLength} bytes revalidate=${entry.revalidate}s expire=${entry.expire}s tags=${JSON.stringify(entry.tags)}`,
   );
-  const stored = callHandler(cached.kind, handler, 'set', (h) => h.set(call.key, entry), undefined);
+  const stored = (
+    fitsHandler(handler, entry, cached.name)
+      ? callHandler(cached.kind, handler, 'set', (h) => h.set(call.key, entry), undefined)
+      : Promise.resolve()
+  ).then(claim.release);
   // Decode once here, so that every caller waiting for this fill gets a copy of one decode.
   try {
     await templateFor(call.key, bytes);

@@ -175,7 +175,7 @@ export function allHandlers(): ReadonlyArray<readonly [kind: string, handler: Ca
 
 // --- Calling handlers safely --------------------------------------------------------------
 
-export type HandlerOp = 'get' | 'set' | 'getExpiration' | 'updateTags';
+export type HandlerOp = 'get' | 'set' | 'getExpiration' | 'updateTags' | 'acquireLease' | 'releaseLease';
 
 /** Handlers (and ops) currently failing: their next failure is not reported again. */
 const failing = new Map<CacheHandler, Set<HandlerOp>>();

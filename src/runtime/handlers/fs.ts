@@ -7,6 +7,10 @@
  * - `tags/<sha256(tag)>`: the tag's last revalidation time (ms) as decimal text.
  * - `tmp/`: files being written. Every write goes to a fresh temp file and is renamed over its
  *   target, so a reader (in any process) sees the old file or the new one, never half of one.
+ * - `leases/<sha256(key)>`: a fill lease (single flight across the processes sharing `dir`): a
+ *   file created exclusively (`wx`) holding `<token> <lapse time ms>`. A lease past its lapse
+ *   time is taken over (renamed away, then created anew); released by its holder only while it
+ *   still holds its token.
  *
  * Budget: an in-memory index (rebuilt at start by scanning `entries/`, oldest modification first)
  * tracks the bytes of the entries this process knows; past `maxBytes` the least recently used
@@ -14,17 +18,23 @@
  * what it writes or reads), so several processes sharing a dir can briefly exceed it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decodeEntry, encodeEntry } from './entry-codec.js';
 import { errorMessage, handlerDebug, type DebugHook } from './handler-debug.js';
-import type { CacheHandler } from './types.js';
+import { packEntry, storageOptions, unpackEntry } from './stored-entry.js';
+import type { CacheHandler, LeaseClaim } from './types.js';
 
 export interface FsHandlerOptions {
   /** Directory of the cache (created when missing). */
   dir: string;
   /** Size budget of the stored entries in bytes. Default 256 MiB. */
   maxBytes?: number;
+  /** Largest value (bytes) stored; larger ones are returned to callers but not stored. Default 4 MiB. */
+  maxEntryBytes?: number;
+  /** Deflate entries (node:zlib) before writing them. Default false. */
+  compress?: boolean;
+  /** Fill leases (single flight across processes sharing `dir`): lease time in ms, or `false`. Default 5000. */
+  leaseMs?: number | false;
   /** Receives debug messages; default: the runtime's debug log (`USE_CACHE_DEBUG=1`). */
   debug?: DebugHook;
 }
@@ -32,12 +42,14 @@ export interface FsHandlerOptions {
 export interface FsCacheHandler extends CacheHandler {
   /** Bytes of the entries in this process's index (what the budget is checked against). */
   readonly indexedBytes: number;
+  readonly maxEntryBytes: number;
   close(): Promise<void>;
 }
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 /** Temp files older than this at start-up are leftovers of a crash and are removed. */
 const STALE_TEMP_MS = 60_000;
+const DEFAULT_LEASE_MS = 5000;
 
 export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
   if (!options || typeof options.dir !== 'string' || options.dir === '') {
@@ -45,10 +57,17 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
   }
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!(maxBytes > 0)) throw new TypeError('createFsHandler: maxBytes must be a positive number');
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  if (leaseMs !== false && !(typeof leaseMs === 'number' && leaseMs >= 1)) {
+    throw new TypeError('createFsHandler: leaseMs must be a number of ms >= 1, or false');
+  }
+  const storage = storageOptions('createFsHandler', options);
   const debug = handlerDebug('fs', options.debug);
   const entriesDir = join(options.dir, 'entries');
   const tagsDir = join(options.dir, 'tags');
   const tmpDir = join(options.dir, 'tmp');
+  const leasesDir = join(options.dir, 'leases');
+  const dirs = [entriesDir, tagsDir, tmpDir, leasesDir];
 
   /** File name -> size, least recently used first (Map keeps insertion order). */
   const index = new Map<string, number>();
@@ -68,7 +87,7 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
   }
 
   async function scan(): Promise<void> {
-    await Promise.all([entriesDir, tagsDir, tmpDir].map((d) => mkdir(d, { recursive: true })));
+    await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
     const found: { name: string; size: number; mtime: number }[] = [];
     const names = await readdir(entriesDir);
     for (let i = 0; i < names.length; i += 256) {
@@ -117,7 +136,7 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
     } catch (error) {
       await unlink(temp).catch(() => {});
       if (!retry || !isMissing(error)) throw error;
-      await Promise.all([entriesDir, tagsDir, tmpDir].map((d) => mkdir(d, { recursive: true })));
+      await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
       return writeAtomic(path, bytes, false);
     }
   }
@@ -144,10 +163,11 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
     await ready;
   }
 
-  return {
+  const handler: FsCacheHandler = {
     get indexedBytes() {
       return totalBytes;
     },
+    maxEntryBytes: storage.maxEntryBytes,
 
     async get(key) {
       await open();
@@ -160,7 +180,7 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
         if (isMissing(error)) return undefined;
         throw error;
       }
-      const entry = decodeEntry(bytes);
+      const entry = unpackEntry(bytes, storage);
       if (!entry) {
         debug(`corrupt entry file ${name}: read as a miss and removed`);
         untrack(name);
@@ -174,7 +194,11 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
 
     async set(key, entry) {
       await open();
-      const bytes = encodeEntry(entry);
+      if (entry.value.byteLength > storage.maxEntryBytes) {
+        debug(`value of ${entry.value.byteLength} bytes is over maxEntryBytes (${storage.maxEntryBytes}): not stored`);
+        return;
+      }
+      const bytes = await packEntry(entry, storage);
       if (bytes.length > maxBytes) {
         debug(`entry of ${bytes.length} bytes is larger than maxBytes (${maxBytes}): not stored`);
         return;
@@ -209,6 +233,65 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
       await ready.catch(() => {});
     },
   };
+  if (leaseMs === false) return handler;
+  const ttlMs = leaseMs;
+
+  /** Create the lease file exclusively; `false` when it exists. */
+  async function createLease(path: string, token: string): Promise<boolean> {
+    try {
+      await writeFile(path, `${token} ${Date.now() + ttlMs}\n`, { flag: 'wx' });
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      if (!isMissing(error)) throw error;
+      await mkdir(leasesDir, { recursive: true });
+      return createLease(path, token);
+    }
+  }
+
+  async function readLease(path: string): Promise<{ token: string; lapses: number } | undefined> {
+    try {
+      const [token = '', lapses] = (await readFile(path, 'utf8')).trim().split(' ');
+      return { token, lapses: Number(lapses) || 0 };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  return Object.assign(handler, {
+    async acquireLease(key: string): Promise<LeaseClaim> {
+      await open();
+      const path = join(leasesDir, hash(key));
+      const token = randomBytes(12).toString('base64url');
+      if (await createLease(path, token)) return { token, ttlMs };
+      const current = await readLease(path);
+      if (current !== undefined && current.lapses > Date.now()) return { ttlMs };
+      if (current !== undefined) {
+        // Lapsed (its holder died or is slow): move it out of the way atomically, then claim it.
+        // If what we moved is not the lapsed lease (another process took it over meanwhile),
+        // put it back (link fails when yet another lease is there already) and wait for it.
+        const aside = join(tmpDir, `${tempTag}.lease.${++tempCounter}`);
+        const movedAside = await rename(path, aside).then(
+          () => true,
+          () => false,
+        );
+        if (!movedAside) return { ttlMs };
+        const moved = await readLease(aside).catch(() => undefined);
+        if (moved !== undefined && moved.token !== current.token) {
+          await link(aside, path).catch(() => {});
+          await unlink(aside).catch(() => {});
+          return { ttlMs };
+        }
+        await unlink(aside).catch(() => {});
+      }
+      return (await createLease(path, token)) ? { token, ttlMs } : { ttlMs };
+    },
+    async releaseLease(key: string, token: string): Promise<void> {
+      const path = join(leasesDir, hash(key));
+      if ((await readLease(path))?.token === token) await unlink(path).catch(() => {});
+    },
+  });
 }
 
 function hash(text: string): string {

@@ -17,41 +17,70 @@
  * once (no offline queue), and ioredis reconnects in the background. All failures reject; the
  * runtime turns them into a miss / a dropped write. Corrupt entries read as a miss.
  *
- * Targets a standalone Redis (or one behind Sentinel): the get script reads tag keys it derives
- * from the entry, which Redis Cluster does not allow across slots.
+ * Redis Cluster (`cluster: [urls]`, or an ioredis `Cluster` as `client`): the keys are spread
+ * over hash-tagged shards (see redis-keys.ts), so that the get script only reads keys of its
+ * entry's slot and every tag revalidation is written to every shard. No command spans slots and
+ * none scans the key space (no KEYS, no SCAN).
+ *
+ * Leases (`acquireLease` / `releaseLease`, on unless `lease: false`): `<shard>l:<key>` set with
+ * `SET NX PX` to a random token; released by a compare-and-delete script, so a holder whose lease
+ * lapsed never deletes its successor's.
  */
 import { createHash } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
-import { decodeEntry, encodeEntry } from './entry-codec.js';
+import { randomBytes } from 'node:crypto';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { errorMessage, handlerDebug, type DebugHook, type HandlerLog } from './handler-debug.js';
-import type { CacheEntry, CacheHandler } from './types.js';
+import { clusterLayout, standaloneLayout } from './redis-keys.js';
+import { packEntry, storageOptions, unpackEntry, type StorageOptions } from './stored-entry.js';
+import type { CacheEntry, CacheHandler, LeaseClaim } from './types.js';
 
 export interface RedisHandlerOptions {
   /** `redis://[:password@]host:port[/db]`; default `redis://127.0.0.1:6379`. Ignored with `client`. */
   url?: string;
-  /** An ioredis client you own (the handler never closes it). */
-  client?: Redis;
+  /** Redis Cluster: URLs of some of its nodes (`redis://[:password@]host:port`). Ignored with `client`. */
+  cluster?: string[];
+  /** An ioredis client or `Cluster` you own (the handler never closes it). */
+  client?: Redis | Cluster;
+  /** On a cluster, how many slots the keys are spread over (see redis-keys.ts). Default 16. */
+  clusterShards?: number;
   /** Namespace of every key this handler touches. Default `use-cache:`. */
   prefix?: string;
   /** Upper bound of every call, in ms (waiting for the first connection included). Default 500. */
   timeoutMs?: number;
   /** Longest Redis TTL given to an entry (`expire` 'never' gets this). Default 365 days. */
   maxTtlSeconds?: number;
-  /** Extra ioredis options for the client the handler creates from `url`. */
+  /** Extra ioredis options for the client the handler creates from `url` (and for each cluster node). */
   redisOptions?: RedisOptions;
+  /** Extra ioredis `Cluster` options for the client the handler creates from `cluster`. */
+  clusterOptions?: ClusterOptions;
+  /** Fill leases (single flight across instances): the lease time in ms, or `false` for none. Default 5000. */
+  leaseMs?: number | false;
+  /** Largest value (bytes) stored; larger ones are returned to callers but not stored. Default 4 MiB. */
+  maxEntryBytes?: number;
+  /** Deflate entries (node:zlib) before storing them. Default false. */
+  compress?: boolean;
   /** Receives debug messages; default: the runtime's debug log (`USE_CACHE_DEBUG=1`). */
   debug?: DebugHook;
 }
 
 export interface RedisCacheHandler extends CacheHandler {
   /** The ioredis client in use (for tests and diagnostics). */
-  readonly client: Redis;
+  readonly client: Redis | Cluster;
+  readonly maxEntryBytes: number;
   close(): Promise<void>;
 }
 
 const DEFAULT_PREFIX = 'use-cache:';
 const DEFAULT_TIMEOUT_MS = 500;
 const DEFAULT_MAX_TTL_SECONDS = 365 * 24 * 3600;
+const DEFAULT_CLUSTER_SHARDS = 16;
+const DEFAULT_LEASE_MS = 5000;
+
+/** Delete the lease KEYS[1] only if it still holds this caller's token ARGV[1]. */
+const RELEASE_LEASE = script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
 
 /** GET the entry; when it carries tags, MGET their timestamps in the same atomic step. */
 const GET_WITH_TAGS = script(`
@@ -91,21 +120,19 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
   if (typeof prefix !== 'string') throw new TypeError('createRedisHandler: prefix must be a string');
   if (!(timeoutMs > 0)) throw new TypeError('createRedisHandler: timeoutMs must be a positive number');
   if (!(maxTtlMs >= 1000)) throw new TypeError('createRedisHandler: maxTtlSeconds must be at least 1');
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+  if (leaseMs !== false && !(typeof leaseMs === 'number' && leaseMs >= 1)) {
+    throw new TypeError('createRedisHandler: leaseMs must be a number of ms >= 1, or false');
+  }
+  const storage = storageOptions('createRedisHandler', options);
   const debug = handlerDebug('redis', options.debug);
-  const entryPrefix = `${prefix}e:`;
-  const tagPrefix = `${prefix}t:`;
 
   const ownsClient = !options.client;
-  const client =
-    options.client ??
-    new Redis(options.url ?? 'redis://127.0.0.1:6379', {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: timeoutMs,
-      connectTimeout: Math.max(1000, timeoutMs * 4),
-      retryStrategy: (times: number) => Math.min(times * 100, 1000),
-      ...options.redisOptions,
-    });
+  const client = options.client ?? createClient(options, timeoutMs);
+  const layout = isCluster(client)
+    ? clusterLayout(prefix, options.clusterShards ?? DEFAULT_CLUSTER_SHARDS)
+    : standaloneLayout(prefix);
+  const entryKey = (key: string) => `${layout.shardOf(key)}e:${key}`;
 
   let everReady = client.status === 'ready';
   let closed = false;
@@ -195,9 +222,20 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
     }
   }
 
+  /** One script per shard (each touches only its own slot), sent together. */
   function writeTags(times: Map<string, number>): Promise<unknown> {
-    const keys = [...times.keys()].map((tag) => tagPrefix + tag);
-    return run('updateTags', () => evalScript(UPDATE_TAGS, keys, [...times.values()].map(String)));
+    const stamps = [...times.values()].map(String);
+    return run('updateTags', () =>
+      Promise.all(
+        layout.shards.map((shard) =>
+          evalScript(
+            UPDATE_TAGS,
+            [...times.keys()].map((tag) => `${shard}t:${tag}`),
+            stamps,
+          ),
+        ),
+      ),
+    );
   }
 
   /** Revalidations that could not be written (Redis down or slow), retried when it answers. */
@@ -221,14 +259,16 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
       });
   }
 
-  return {
+  const handler: RedisCacheHandler = {
     client,
+    maxEntryBytes: storage.maxEntryBytes,
 
     async get(key) {
-      const reply = await run('get', () => evalScript(GET_WITH_TAGS, [entryPrefix + key], [tagPrefix]));
+      const shard = layout.shardOf(key);
+      const reply = await run('get', () => evalScript(GET_WITH_TAGS, [`${shard}e:${key}`], [`${shard}t:`]));
       if (reply == null) return undefined;
       const [stored, stamps] = Array.isArray(reply) ? reply : [];
-      const parsed = Buffer.isBuffer(stored) ? parseStored(stored) : undefined;
+      const parsed = Buffer.isBuffer(stored) ? parseStored(stored, storage) : undefined;
       if (!parsed) {
         debug(`corrupt entry under ${JSON.stringify(key)}: read as a miss`);
         return undefined;
@@ -240,8 +280,12 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
     async set(key, entry) {
       const ttlMs = Math.ceil(Math.min(entry.expire * 1000, maxTtlMs));
       if (!(ttlMs >= 1)) return; // already expired (or a nonsensical life): nothing to keep
-      const stored = formatStored(entry);
-      await run('set', () => client.set(entryPrefix + key, stored, 'PX', ttlMs));
+      if (entry.value.byteLength > storage.maxEntryBytes) {
+        debug(`value of ${entry.value.byteLength} bytes is over maxEntryBytes (${storage.maxEntryBytes}): not stored`);
+        return;
+      }
+      const stored = await formatStored(entry, storage);
+      await run('set', () => client.set(entryKey(key), stored, 'PX', ttlMs));
     },
 
     async getExpiration(tags) {
@@ -253,7 +297,9 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
         for (const tag of escaped) latest = Math.max(latest, recentTags.get(tag)!);
         return latest;
       }
-      const stamps = await run('getExpiration', () => client.mget(escaped.map((tag) => tagPrefix + tag)));
+      // Every shard holds every tag's time: read the shard of the first tag (one slot, one MGET).
+      const shard = layout.shardOf(escaped[0]!);
+      const stamps = await run('getExpiration', () => client.mget(escaped.map((tag) => `${shard}t:${tag}`)));
       for (const stamp of stamps) latest = Math.max(latest, parseStamp(stamp, debug));
       return latest;
     },
@@ -295,6 +341,54 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
       client.on('error', () => {}); // late socket errors after close must not be "unhandled"
     },
   };
+  if (leaseMs === false) return handler;
+
+  return Object.assign(handler, {
+    async acquireLease(key: string): Promise<LeaseClaim> {
+      const token = randomBytes(12).toString('base64url');
+      const reply = await run('acquireLease', () =>
+        client.set(`${layout.shardOf(key)}l:${key}`, token, 'PX', leaseMs, 'NX'),
+      );
+      return reply === 'OK' ? { token, ttlMs: leaseMs } : { ttlMs: leaseMs };
+    },
+    async releaseLease(key: string, token: string): Promise<void> {
+      await run('releaseLease', () => evalScript(RELEASE_LEASE, [`${layout.shardOf(key)}l:${key}`], [token]));
+    },
+  });
+}
+
+function isCluster(client: Redis | Cluster): client is Cluster {
+  return (client as Cluster).isCluster === true;
+}
+
+/** The client the handler owns: fails fast while disconnected, every command bounded. */
+function createClient(options: RedisHandlerOptions, timeoutMs: number): Redis | Cluster {
+  const nodeOptions: RedisOptions = {
+    maxRetriesPerRequest: 1,
+    commandTimeout: timeoutMs,
+    connectTimeout: Math.max(1000, timeoutMs * 4),
+    ...options.redisOptions,
+  };
+  const retry = (times: number) => Math.min(times * 100, 1000);
+  if (options.cluster) {
+    if (!Array.isArray(options.cluster) || options.cluster.length === 0) {
+      throw new TypeError('createRedisHandler: cluster must be a non-empty array of node URLs');
+    }
+    return new Cluster(options.cluster, {
+      enableOfflineQueue: false,
+      clusterRetryStrategy: retry,
+      slotsRefreshTimeout: Math.max(1000, timeoutMs * 2),
+      retryDelayOnClusterDown: 100,
+      retryDelayOnTryAgain: 100,
+      ...options.clusterOptions,
+      redisOptions: { ...nodeOptions, ...options.clusterOptions?.redisOptions },
+    });
+  }
+  return new Redis(options.url ?? 'redis://127.0.0.1:6379', {
+    enableOfflineQueue: false,
+    retryStrategy: retry,
+    ...nodeOptions,
+  });
 }
 
 /** A tag name as a key suffix: `A-Z a-z 0-9 . _ ~ -` kept, every other UTF-8 byte as `%XX`. */
@@ -308,18 +402,21 @@ export function escapeTag(tag: string): string {
   return out;
 }
 
-function formatStored(entry: CacheEntry): Buffer {
+async function formatStored(entry: CacheEntry, storage: StorageOptions): Promise<Buffer> {
   const tagList = Buffer.from([...new Set(entry.tags.map(escapeTag))].join(' '), 'latin1');
   const header = Buffer.allocUnsafe(4);
   header.writeUInt32BE(tagList.length, 0);
-  return Buffer.concat([header, tagList, encodeEntry(entry)]);
+  return Buffer.concat([header, tagList, await packEntry(entry, storage)]);
 }
 
-function parseStored(stored: Buffer): { entry: CacheEntry; escapedTags: string[] } | undefined {
+function parseStored(
+  stored: Buffer,
+  storage: StorageOptions,
+): { entry: CacheEntry; escapedTags: string[] } | undefined {
   if (stored.length < 4) return undefined;
   const n = stored.readUInt32BE(0);
   if (n > stored.length - 4) return undefined;
-  const entry = decodeEntry(stored.subarray(4 + n));
+  const entry = unpackEntry(stored.subarray(4 + n), storage);
   if (!entry) return undefined;
   const escapedTags = n === 0 ? [] : stored.toString('latin1', 4, 4 + n).split(' ');
   return { entry, escapedTags };

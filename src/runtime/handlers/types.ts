@@ -42,4 +42,31 @@ export interface CacheHandler {
   updateTags(tags: readonly string[], timestamp: number): Promise<void>;
   /** Release connections, timers and files. Optional. */
   close?(): Promise<void>;
+  /**
+   * Largest `entry.value` (bytes) worth storing. The runtime does not `set` a larger value (it
+   * returns it to the caller and says so in the debug log); the handler drops one it is given
+   * anyway. Optional: no limit when absent.
+   */
+  readonly maxEntryBytes?: number;
+  /**
+   * Single flight across instances, optional (both or neither). Before computing `key`, the
+   * runtime claims its fill: a claim with a `token` means this caller holds the lease and
+   * computes; it calls `releaseLease(key, token)` once its entry is stored (or its fill failed).
+   * A claim without a token means another instance holds it: the runtime reads `key` until an
+   * entry newer than the one it missed appears, claiming again between reads (the holder may
+   * release without storing, or die: its lease then lapses after `ttlMs`), and computes itself
+   * when `ttlMs` has passed. A lease never blocks longer than `ttlMs`, and a failing lease call
+   * is treated as "no lease": the caller computes.
+   */
+  acquireLease?(key: string): Promise<LeaseClaim>;
+  /** Give up the lease on `key` if `token` still holds it (a lapsed lease may have a new holder). */
+  releaseLease?(key: string, token: string): Promise<void>;
+}
+
+/** The answer to `acquireLease`. */
+export interface LeaseClaim {
+  /** Set when this caller now holds the lease. */
+  token?: string;
+  /** How long the lease lasts, in ms from the claim: the holder's time to store its entry. */
+  ttlMs: number;
 }

@@ -23,11 +23,16 @@ const tracked = {
   },
   getExpiration: (tags) => handler.getExpiration(tags),
   updateTags: (tags, timestamp) => handler.updateTags(tags, timestamp),
+  maxEntryBytes: handler.maxEntryBytes,
 };
+if (handler.acquireLease) {
+  tracked.acquireLease = (key) => handler.acquireLease(key);
+  tracked.releaseLease = (key, token) => handler.releaseLease(key, token);
+}
 runtime.configureCache({ handlers: { default: tracked } });
 
 /** How many times each body really ran in this process. */
-const bodies = { product: 0 };
+const bodies = { product: 0, slow: 0 };
 // What compiled `'use cache'` code does: the body wrapped under a stable id.
 const getProduct = runtime.cacheFunction('test-product-id', 'default', async (id) => {
   bodies.product++;
@@ -35,7 +40,31 @@ const getProduct = runtime.cacheFunction('test-product-id', 'default', async (id
   return { id, name: `Product ${id}`, computedBy: process.pid, at: Date.now(), price: globalThis.price ?? 10 };
 });
 
+// A slow body (a cold page render): what the cross-instance single flight is about.
+let slowMs = 300;
+const getSlow = runtime.cacheFunction('test-slow-id', 'default', async (id) => {
+  bodies.slow++;
+  runtime.cacheTag('slow', `slow-${id}`);
+  await new Promise((resolve) => setTimeout(resolve, slowMs));
+  return { id, computedBy: process.pid };
+});
+
 const ops = {
+  /** `count` concurrent cold calls of the slow function with one argument. */
+  burst: async ({ product: id, count }) => {
+    const values = await Promise.all(Array.from({ length: count }, () => getSlow(id)));
+    await Promise.allSettled([...writes]);
+    return values;
+  },
+  /** Start a slow call and answer once its body runs (the test then kills this process). */
+  startSlow: async ({ product: id }) => {
+    const before = bodies.slow;
+    getSlow(id).catch(() => {});
+    while (bodies.slow === before) await new Promise((resolve) => setTimeout(resolve, 2));
+  },
+  setSlowMs: ({ ms }) => {
+    slowMs = ms;
+  },
   call: async ({ product }) => {
     const value = await getProduct(product);
     await Promise.allSettled([...writes]);

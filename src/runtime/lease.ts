@@ -1,0 +1,67 @@
+/**
+ * One fill across instances: before a process computes a missed key, it claims the handler's
+ * lease on it (`acquireLease`, see handlers/types.ts). The holder computes; every other process
+ * waits for the holder's entry and reads it instead of computing.
+ *
+ * Bounded by construction: a waiter reads the key on a short, growing interval, claims again
+ * between reads (the holder may have released without storing, or died and let its lease lapse),
+ * and computes itself once the lease time has passed since it started waiting. A handler without
+ * leases, a failing or slow lease call, or a lease time of 0 all mean "compute now": a lease can
+ * delay a call by at most its time, and never fails one.
+ */
+import { callHandler } from './config.js';
+import { debug, shortKey } from './debug.js';
+import type { CacheEntry, CacheHandler } from './handlers/types.js';
+
+/** What to do about a miss: compute (then `release()`), or use the entry another process stored. */
+export type FillClaim = { entry: CacheEntry } | { entry?: undefined; release(): void };
+
+const NOT_LEASED: FillClaim = { release() {} };
+const FIRST_POLL_MS = 5;
+const MAX_POLL_MS = 100;
+
+/**
+ * Claim the fill of `key`. `usable` says whether an entry read meanwhile is the fresh result of
+ * another process's fill (and not the stale or revalidated entry that caused this miss).
+ */
+export async function claimFill(
+  kind: string,
+  handler: CacheHandler,
+  key: string,
+  usable: (entry: CacheEntry | undefined) => entry is CacheEntry,
+): Promise<FillClaim> {
+  if (typeof handler.acquireLease !== 'function' || typeof handler.releaseLease !== 'function') return NOT_LEASED;
+  const started = Date.now();
+  let claim = await acquire(kind, handler, key);
+  if (claim === undefined) return NOT_LEASED;
+  if (claim.release) return claim;
+  const deadline = started + claim.ttlMs;
+  debug('join', () => `key=${shortKey(key)} another instance is computing it; waiting up to ${claim!.ttlMs} ms`);
+  for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 2, MAX_POLL_MS)) {
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
+    const entry = await callHandler(kind, handler, 'get', (h) => h.get(key), undefined);
+    if (usable(entry)) return { entry };
+    claim = await acquire(kind, handler, key);
+    if (claim === undefined) return NOT_LEASED;
+    if (claim.release) return claim;
+  }
+  debug('miss', () => `key=${shortKey(key)} no entry within the lease time: computing here`);
+  return NOT_LEASED;
+}
+
+/** `{ release }` when this process now holds the lease, `{ ttlMs }` when another does, `undefined` on failure. */
+async function acquire(
+  kind: string,
+  handler: CacheHandler,
+  key: string,
+): Promise<{ release(): void; ttlMs?: undefined } | { release?: undefined; ttlMs: number } | undefined> {
+  const claim = await callHandler(kind, handler, 'acquireLease', (h) => h.acquireLease!(key), undefined);
+  if (claim === undefined || !(claim.ttlMs > 0)) return undefined;
+  const { token } = claim;
+  if (token === undefined) return { ttlMs: claim.ttlMs };
+  return {
+    release: () => void callHandler(kind, handler, 'releaseLease', (h) => h.releaseLease!(key, token), undefined),
+  };
+}
