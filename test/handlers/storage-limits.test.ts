@@ -50,7 +50,7 @@ function fsBackend(): Backend {
     storedBytes: async (key) => statSync(file(key)).size,
     forge: async (key, bytes) => writeFileSync(file(key), bytes),
     close: async () => {
-      await Promise.all(made.map((h) => h.close?.()));
+      for (const h of made) await h.close?.();
     },
   };
 }
@@ -70,7 +70,7 @@ function redisBackend(server: () => RedisServer, raw: () => Redis): Backend {
       await raw().set(`${prefix}e:${key}`, Buffer.concat([Buffer.alloc(4), bytes]));
     },
     close: async () => {
-      await Promise.all(made.map((h) => h.close?.()));
+      for (const h of made) await h.close?.();
     },
   };
 }
