@@ -3,6 +3,9 @@
  * lease on it (`acquireLease`, see handlers/types.ts). The holder computes; every other process
  * waits for the holder's entry and reads it instead of computing.
  *
+ * The holder reads the key once more after claiming (double-checked): another holder may have
+ * stored its entry and released its lease between this process's miss and its claim.
+ *
  * Bounded by construction: a waiter reads the key on a short, growing interval, claims again
  * between reads (the holder may have released without storing, or died and let its lease lapse),
  * and computes itself once the lease time has passed since it started waiting. A handler without
@@ -32,20 +35,28 @@ export async function claimFill(
 ): Promise<FillClaim> {
   if (typeof handler.acquireLease !== 'function' || typeof handler.releaseLease !== 'function') return NOT_LEASED;
   const started = Date.now();
+  const read = () => callHandler(kind, handler, 'get', (h) => h.get(key), undefined);
+  /** Holding the lease: read once more, as the last holder may have stored and released between our read and our claim. */
+  const checked = async (held: { release(): void }): Promise<FillClaim> => {
+    const late = await read();
+    if (!usable(late)) return held;
+    held.release();
+    return { entry: late };
+  };
   let claim = await acquire(kind, handler, key);
   if (claim === undefined) return NOT_LEASED;
-  if (claim.release) return claim;
+  if (claim.release) return checked(claim);
   const deadline = started + claim.ttlMs;
   debug('join', () => `key=${shortKey(key)} another instance is computing it; waiting up to ${claim!.ttlMs} ms`);
   for (let pause = FIRST_POLL_MS; ; pause = Math.min(pause * 2, MAX_POLL_MS)) {
     const left = deadline - Date.now();
     if (left <= 0) break;
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
-    const entry = await callHandler(kind, handler, 'get', (h) => h.get(key), undefined);
+    const entry = await read();
     if (usable(entry)) return { entry };
     claim = await acquire(kind, handler, key);
     if (claim === undefined) return NOT_LEASED;
-    if (claim.release) return claim;
+    if (claim.release) return checked(claim);
   }
   debug('miss', () => `key=${shortKey(key)} no entry within the lease time: computing here`);
   return NOT_LEASED;

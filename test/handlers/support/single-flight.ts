@@ -6,15 +6,14 @@ import { expect } from 'vitest';
 import type { Peer } from './peer-process.js';
 
 type Slow = { id: number; computedBy: number };
-type Bodies = { slow: number };
 
 let nextId = 1000;
 /** An argument no process has used yet: a cold key. */
 export const coldId = () => ++nextId + Math.floor(Math.random() * 1e6) * 1000;
 
 async function slowBodies(peers: Peer[]): Promise<number> {
-  const counts = await Promise.all(peers.map((p) => p.call<Bodies>('bodies')));
-  return counts.reduce((sum, c) => sum + c.slow, 0);
+  const counts = await Promise.all(peers.map((p) => p.call<number>('slowBodies')));
+  return counts.reduce((sum, n) => sum + n, 0);
 }
 
 /** `calls` concurrent cold calls on one key in each peer: the body runs once in total. */
