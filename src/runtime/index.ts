@@ -3,7 +3,15 @@ export * from './actions/index.js';
 
 export { cacheFunction, cacheExport, resetCache } from './cache.js';
 export { configureCache, type CacheConfig } from './config.js';
-export { cacheLife, BUILTIN_PROFILES, NEVER, type CacheLife, type CacheLifeInput } from './life.js';
+export {
+  cacheLife,
+  BUILTIN_PROFILES,
+  NEVER,
+  type CacheLife,
+  type CacheLifeInput,
+  type CacheProfiles,
+  type CacheProfileName,
+} from './life.js';
 export { cacheTag, revalidateTag, updateTag, MAX_TAGS, MAX_TAG_LENGTH } from './tags.js';
 export type { CacheEntry, CacheHandler } from './handlers/types.js';
 export type { DebugEvent, DebugSink } from './debug.js';

@@ -8,6 +8,25 @@ export type { CacheLife };
 /** What `cacheLife()` and `configureCache({ profiles })` accept: any subset of the fields. */
 export type CacheLifeInput = Partial<CacheLife>;
 
+/**
+ * The profile names `cacheLife(name)` accepts, so a typo (`cacheLife('hourz')`) fails type
+ * checking. Custom profiles from `configureCache({ profiles })` are added by declaration merging:
+ *
+ *     declare module 'babel-plugin-use-cache/runtime' {
+ *       interface CacheProfiles { blog: true }
+ *     }
+ */
+export interface CacheProfiles {
+  default: true;
+  seconds: true;
+  minutes: true;
+  hours: true;
+  days: true;
+  weeks: true;
+  max: true;
+}
+export type CacheProfileName = keyof CacheProfiles & string;
+
 /** "Never" in seconds (about 136 years), the value stored for an unbounded `expire`. */
 export const NEVER = 0xfffffffe;
 
@@ -111,7 +130,7 @@ function complete(given: CacheLifeInput, base: CacheLife): CacheLife {
  * Set the life of the enclosing cached function: a profile name or `{ stale?, revalidate?,
  * expire? }` in seconds. Several calls in one function keep, per field, the shortest.
  */
-export function cacheLife(profile: string | CacheLifeInput): void {
+export function cacheLife(profile: CacheProfileName | CacheLifeInput): void {
   const scope = requireScope('cacheLife');
   const given = typeof profile === 'string' ? getProfile(profile) : validateLife(profile, 'cacheLife');
   const explicit = (scope.explicit ??= {});
