@@ -8,6 +8,7 @@ import {
   resetCache,
   unstable_cacheLife,
   type CacheLifeInput,
+  type CacheProfileName,
 } from '../../src/runtime/index.js';
 import { recordingHandler, settle, uid, useFakeClock } from './helpers.js';
 
@@ -18,7 +19,7 @@ async function lifeOf(profile?: string | CacheLifeInput) {
   const recorder = recordingHandler();
   configureCache({ handlers: { default: recorder.handler } });
   const f = cacheFunction(uid(), 'default', async () => {
-    if (profile !== undefined) cacheLife(profile);
+    if (profile !== undefined) cacheLife(profile as CacheProfileName | CacheLifeInput);
     return 1;
   });
   await f();
@@ -113,6 +114,7 @@ describe('cacheLife', () => {
     const recorder = recordingHandler();
     configureCache({ handlers: { default: recorder.handler } });
     const f = cacheFunction(uid(), 'default', async () => {
+      // @ts-expect-error -- an unknown profile name is a type error too; this checks the run-time error
       cacheLife('nope');
       return 1;
     });
