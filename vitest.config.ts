@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const src = (p: string) => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
 
@@ -17,6 +17,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // The Next.js app test builds an app: its own script, `npm run test:next`.
+    exclude: [...configDefaults.exclude, 'test/next-app/**'],
     environment: 'node',
     // react-server-dom-webpack/server resolves to its Node build only under this condition.
     execArgv: ['--conditions=react-server'],

@@ -9,6 +9,7 @@ import { setEncryptionKey } from './actions/index.js';
 import { debug, describeError, setDebug, type DebugSink } from './debug.js';
 import type { CacheHandler } from './handlers/types.js';
 import { createMemoryHandler } from './handlers/memory.js';
+import { hasMethods } from './handlers/shape.js';
 import { compileProfiles, installProfiles, setProfiles, type CacheLifeInput } from './life.js';
 
 export interface CacheConfig {
@@ -128,15 +129,7 @@ export function resetConfig(): void {
 }
 
 function isHandler(value: unknown): value is CacheHandler {
-  const h = value as Partial<CacheHandler> | null;
-  return (
-    typeof h === 'object' &&
-    h !== null &&
-    typeof h.get === 'function' &&
-    typeof h.set === 'function' &&
-    typeof h.getExpiration === 'function' &&
-    typeof h.updateTags === 'function'
-  );
+  return hasMethods(value, ['get', 'set', 'getExpiration', 'updateTags']);
 }
 
 export function now(): number {
