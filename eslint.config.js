@@ -14,6 +14,8 @@ export default tseslint.config(
       'fixtures/',
       'test/**/fixtures/',
       'examples/**/dist/',
+      // What `next build` writes for the Next.js app test.
+      'test/next-app/.next/',
       '.ci/out/',
       'bench/.out/',
       'test/.out/',

@@ -203,7 +203,7 @@ describe('fromNextCacheHandler maps the contract', () => {
   });
 });
 
-describe.each(['memory', 'fs', ...(redisAvailable ? ['redis'] : [])] as const)(
+describe.each<'memory' | 'fs' | 'redis'>(['memory', 'fs', ...(redisAvailable ? (['redis'] as const) : [])])(
   'toNextCacheHandler(%s) keeps Next.js 16 contract',
   (name) => {
     let next: NextCacheHandler;
