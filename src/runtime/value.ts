@@ -13,6 +13,7 @@
 import * as flightClient from 'react-server-dom-webpack/client';
 // @ts-expect-error -- as above.
 import * as flightServer from 'react-server-dom-webpack/server';
+import { privateChunks } from './flight-rows.js';
 import type { TemporaryReferences } from './key.js';
 
 type ServerTemporaryReferences = WeakMap<object, string>;
@@ -105,18 +106,26 @@ function describeRenderError(error: unknown, name: string): unknown {
   return error;
 }
 
-function streamOf(bytes: Uint8Array): ReadableStream<Uint8Array> {
+function streamOf(chunks: readonly Uint8Array[]): ReadableStream<Uint8Array> {
   return new ReadableStream({
     start(controller) {
-      controller.enqueue(bytes);
+      for (const chunk of chunks) controller.enqueue(chunk);
       controller.close();
     },
   });
 }
 
-/** Decode stored bytes into a fresh value, resolving temporary references against `refs`. */
-export async function decodeValue(bytes: Uint8Array, refs: TemporaryReferences | undefined): Promise<unknown> {
-  return await client.createFromReadableStream(streamOf(bytes), {
+/**
+ * Decode stored bytes into a fresh value, resolving temporary references against `refs`. A value
+ * handed to a caller (`forCaller`) gets its typed arrays and DataViews in buffers of their own
+ * (see flight-rows.ts); a private template may view the stored bytes.
+ */
+export async function decodeValue(
+  bytes: Uint8Array,
+  refs: TemporaryReferences | undefined,
+  forCaller = false,
+): Promise<unknown> {
+  return await client.createFromReadableStream(streamOf(forCaller ? privateChunks(bytes) : [bytes]), {
     serverConsumerManifest,
     temporaryReferences: refs,
   });
@@ -182,7 +191,7 @@ export async function buildTemplate(bytes: Uint8Array): Promise<Template> {
 /** A fresh value from a template for a caller with temporary references `refs`. */
 export function handOut(template: Template, refs: TemporaryReferences | undefined): unknown {
   if (template.copy !== undefined) return template.copy(refs);
-  return decodeValue(template.bytes, refs ?? new Map());
+  return decodeValue(template.bytes, refs ?? new Map(), true);
 }
 
 // --- Copies of decoded values -----------------------------------------------------------------

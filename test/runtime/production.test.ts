@@ -56,6 +56,14 @@ const d1 = await data('x', 1, true);
 d1.list.push(3);
 assert.deepEqual((await data('x', 1, true)).list, [1, 2]);
 
+// Typed arrays next to a promise (decoded from the stored bytes on every hit): each caller's own.
+const binary = rt.cacheFunction('binary', 'default', async () => ({ bytes: new Uint8Array([1, 2]), later: Promise.resolve(1) }));
+const b1 = await binary();
+b1.bytes[0] = 99;
+const b2 = await binary();
+assert.deepEqual([...b2.bytes], [1, 2]);
+assert.equal(b2.bytes.buffer.byteLength, 2);
+
 // The primitive fast path writes what encodeReply writes in this build too.
 for (const args of [['$x', -0, 1n, undefined, null, true, NaN, Infinity, 'Z', '\\u2028', '\\ud800']]) {
   assert.equal(key.encodePrimitiveArgs(args), await encodeReply(args, { temporaryReferences: createTemporaryReferenceSet() }));
@@ -63,7 +71,7 @@ for (const args of [['$x', -0, 1n, undefined, null, true, NaN, Infinity, 'Z', '\
 console.log('ok');
 `;
 
-it('production build: component hits are copies with this call’s children; data is never shared', async () => {
+it('production build: component hits are copies with this call’s children; data and typed arrays are never shared', async () => {
   const dir = await compiledRuntime();
   const outDir = join(root, 'test/.out/runtime');
   mkdirSync(outDir, { recursive: true });
