@@ -2,7 +2,7 @@
 // and the classification of what can go wrong into the CLI's exit codes.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { transformAsync, type PluginItem, type TransformOptions } from '@babel/core';
+import { parseSync, transformAsync, type PluginItem, type TransformOptions } from '@babel/core';
 import plugin, { type ServerReferenceMeta } from '../plugin/index.js';
 import type { PluginFlags } from './args.js';
 import { InputError, OptionError } from './errors.js';
@@ -114,4 +114,25 @@ export async function compile(input: CompileInput, displayName: string): Promise
   if (!result || typeof result.code !== 'string') throw new Error(`Babel returned no code for ${displayName}`);
   const metadata = result.metadata as { serverReferences?: ServerReference[] } | undefined;
   return { code: result.code, map: result.map ?? null, serverReferences: metadata?.serverReferences ?? [] };
+}
+
+/**
+ * True when `code`, which failed to parse as JavaScript, parses as TypeScript: stdin without
+ * `--filename` is compiled as JavaScript, and the user should be told to name the file.
+ */
+export function parsesAsTypeScript(code: string): boolean {
+  for (const plugins of [['typescript'], ['typescript', 'jsx']] as const) {
+    try {
+      parseSync(code, {
+        configFile: false,
+        babelrc: false,
+        sourceType: 'module',
+        parserOpts: { plugins: [...plugins] },
+      });
+      return true;
+    } catch {
+      // try TSX next
+    }
+  }
+  return false;
 }

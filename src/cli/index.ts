@@ -65,17 +65,28 @@ async function runTransform(command: TransformCommand, io: Io): Promise<void> {
   const code = fromStdin ? await io.stdin() : await readInput(filename, display);
   const out = command.out !== undefined ? path.resolve(io.cwd, command.out) : undefined;
   const { layer, runtime, hashSalt, cacheKinds, nextCompat } = command;
-  const { compile, toPosix } = await loadCompiler();
-  const result: CompileOutput = await compile(
-    {
-      filename,
-      code,
-      root,
-      flags: { layer, runtime, hashSalt, cacheKinds, nextCompat },
-      sourceMapDir: command.sourceMaps ? (out ? path.dirname(out) : root) : undefined,
-    },
-    display,
-  );
+  const { compile, parsesAsTypeScript, toPosix } = await loadCompiler();
+  let result: CompileOutput;
+  try {
+    result = await compile(
+      {
+        filename,
+        code,
+        root,
+        flags: { layer, runtime, hashSalt, cacheKinds, nextCompat },
+        sourceMapDir: command.sourceMaps ? (out ? path.dirname(out) : root) : undefined,
+      },
+      display,
+    );
+  } catch (error) {
+    if (error instanceof InputError && fromStdin && command.filename === undefined && parsesAsTypeScript(code)) {
+      throw new InputError(
+        `${error.message}\nuse-cache: the input looks like TypeScript, and stdin is read as JavaScript unless ` +
+          '--filename names a .ts or .tsx file: pass --filename (e.g. --filename src/page.tsx).',
+      );
+    }
+    throw error;
+  }
 
   let text = result.code;
   if (result.map) {

@@ -125,6 +125,44 @@ describe.concurrent('transform', { timeout: 180_000 }, () => {
     expect(plain.stdout.trim()).toBe('export const a = <div />;');
   });
 
+  it("one import line per module: the helpers join the file's own import of the runtime", async () => {
+    const input = [
+      "import { cacheLife, cacheTag } from 'next/cache';",
+      'export async function f(id: string) {',
+      "  'use cache';",
+      "  cacheLife('hours');",
+      "  cacheTag('f');",
+      '  return id;',
+      '}',
+      '',
+    ].join('\n');
+    const result = await cli(['transform', '-', '--filename', 'f.ts'], { cwd: dir, input });
+    expect(result.status).toBe(0);
+    const sources = [...result.stdout.matchAll(/^import .* from (['"])(.*)\1;$/gm)].map((m) => m[2]);
+    expect(sources).toEqual(['babel-plugin-use-cache/runtime']);
+  });
+
+  it('TypeScript on stdin without --filename: the error says to pass --filename', async () => {
+    const input = "export async function f(id: string) {\n  'use cache';\n  return id;\n}\n";
+    const result = await cli(['transform', '-'], { cwd: dir, input });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('(1:26)'); // the parse error itself stays first
+    expect(result.stderr).toContain('the input looks like TypeScript');
+    expect(result.stderr).toContain('pass --filename (e.g. --filename src/page.tsx)');
+    const tsx = await cli(['transform', '-'], {
+      cwd: dir,
+      input: 'export const a = <T,>(x: T) => <div>{String(x)}</div>;\n',
+    });
+    expect(tsx.stderr).toContain('pass --filename');
+    // Broken JavaScript that is not TypeScript either gets no such hint.
+    const broken = await cli(['transform', '-'], { cwd: dir, input: 'export const = 1;\n' });
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).not.toContain('--filename');
+    // With --filename naming a .js file the user chose JavaScript: no hint.
+    const named = await cli(['transform', '-', '--filename', 'a.js'], { cwd: dir, input });
+    expect(named.stderr).not.toContain('looks like TypeScript');
+  });
+
   it('--root: ids depend on the path relative to the root, not on the working directory', async () => {
     const fromRoot = await cli(['transform', 'src/cached.js'], { cwd: dir });
     const elsewhere = await cli(['transform', path.join(dir, 'src/cached.js'), '--root', dir], { cwd: os.tmpdir() });

@@ -258,11 +258,35 @@ function emitModuleStatements(ctx: CompileContext): void {
     const specifiers = runtimeSpecifiers(ctx).map(([imported, local]) =>
       t.importSpecifier(t.identifier(local), t.identifier(imported)),
     );
-    statements.push(t.importDeclaration(specifiers, t.stringLiteral(ctx.options.runtime)));
+    // One import line per module: join the file's own import of the runtime when it has one.
+    const own = runtimeImportOf(ctx);
+    if (own) own.specifiers.push(...specifiers);
+    else statements.push(t.importDeclaration(specifiers, t.stringLiteral(ctx.options.runtime)));
   }
   statements.push(...ctx.lifted.sort((a, b) => a.order - b.order).map((l) => l.statement));
   const index = insertAfterImports(ctx.program, statements);
   registerLiftedBindings(ctx.program, index, statements);
+}
+
+/**
+ * The file's value import of named bindings from the runtime (`import { cacheLife } from
+ * 'babel-plugin-use-cache/runtime'`, or a `next/cache` import redirected there), which the
+ * helpers can join; not a type-only or namespace import.
+ */
+function runtimeImportOf(ctx: CompileContext): t.ImportDeclaration | undefined {
+  for (const node of ctx.program.node.body) {
+    if (
+      node.type === 'ImportDeclaration' &&
+      node.source.value === ctx.options.runtime &&
+      node.importKind !== 'type' &&
+      node.importKind !== 'typeof' &&
+      node.specifiers.length > 0 &&
+      node.specifiers.every((s) => s.type === 'ImportSpecifier' || s.type === 'ImportDefaultSpecifier')
+    ) {
+      return node;
+    }
+  }
+  return undefined;
 }
 
 /**
