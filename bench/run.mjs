@@ -31,6 +31,7 @@ const GROUPS = [
   { name: 'encryption', title: 'Server actions: encryption of captured values' },
   { name: 'memory', title: 'Memory handler under 1,000,000 keys' },
   { name: 'handlers', title: 'Cache handlers (bench/handlers.mjs)' },
+  { name: 'scale-out', title: 'Scale out: one fill across processes, leases, compression' },
 ];
 
 // Several people build in this checkout at once, and every build starts by deleting dist/. So the

@@ -37,9 +37,9 @@ export async function claimFill(
   const started = Date.now();
   const read = () => callHandler(kind, handler, 'get', (h) => h.get(key), undefined);
   /** Holding the lease: read once more, as the last holder may have stored and released between our read and our claim. */
-  const checked = async (held: { release(): void }): Promise<FillClaim> => {
-    const late = await read();
-    if (!usable(late)) return held;
+  const checked = async (held: Held): Promise<FillClaim> => {
+    const late = held.entry !== undefined ? (held.entry ?? undefined) : await read();
+    if (!usable(late)) return { release: held.release };
     held.release();
     return { entry: late };
   };
@@ -62,17 +62,20 @@ export async function claimFill(
   return NOT_LEASED;
 }
 
+type Held = { release(): void; entry?: CacheEntry | null; ttlMs?: undefined };
+
 /** `{ release }` when this process now holds the lease, `{ ttlMs }` when another does, `undefined` on failure. */
 async function acquire(
   kind: string,
   handler: CacheHandler,
   key: string,
-): Promise<{ release(): void; ttlMs?: undefined } | { release?: undefined; ttlMs: number } | undefined> {
+): Promise<Held | { release?: undefined; ttlMs: number } | undefined> {
   const claim = await callHandler(kind, handler, 'acquireLease', (h) => h.acquireLease!(key), undefined);
   if (claim === undefined || !(claim.ttlMs > 0)) return undefined;
   const { token } = claim;
   if (token === undefined) return { ttlMs: claim.ttlMs };
   return {
+    entry: claim.entry,
     release: () => void callHandler(kind, handler, 'releaseLease', (h) => h.releaseLease!(key, token), undefined),
   };
 }

@@ -8,6 +8,7 @@ import { createFsHandler } from '../../src/runtime/handlers/fs.js';
 import { createRedisHandler } from '../../src/runtime/handlers/redis.js';
 import type { CacheHandler } from '../../src/runtime/handlers/types.js';
 import { requireRedisServer, startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { entry, text } from './support/entries.js';
 import { startRuntimePeer, type Peer } from './support/peer-process.js';
 import { expectOneExecution, expectTakeOverAfterLease } from './support/single-flight.js';
 
@@ -34,6 +35,17 @@ async function leaseContract(a: CacheHandler, b: CacheHandler): Promise<void> {
   expect((await a.acquireLease!('k')).token).toEqual(expect.any(String));
 }
 
+/** Many claimants at once, on a free lease and then on a lapsed one: exactly one holder each time. */
+async function oneHolderUnderContention(claimants: CacheHandler[]): Promise<void> {
+  const claimAll = () =>
+    Promise.all(claimants.flatMap((h) => Array.from({ length: 5 }, () => h.acquireLease!('contended'))));
+  const first = await claimAll();
+  expect(first.filter((c) => c.token !== undefined)).toHaveLength(1);
+  await new Promise((r) => setTimeout(r, LEASE_MS + 100)); // its holder "died": the lease lapses
+  const second = await claimAll();
+  expect(second.filter((c) => c.token !== undefined)).toHaveLength(1);
+}
+
 describe.skipIf(!redisAvailable)('fill leases on a standalone Redis', () => {
   let server: RedisServer;
   const prefix = `lease-${process.pid}:`;
@@ -54,6 +66,14 @@ describe.skipIf(!redisAvailable)('fill leases on a standalone Redis', () => {
     const b = createRedisHandler({ url: server.url, prefix: `c${prefix}`, leaseMs: LEASE_MS });
     try {
       await leaseContract(a, b);
+      await oneHolderUnderContention([a, b]);
+      // A new holder gets the key's entry read in the same round trip (its double check).
+      await a.set('filled', entry('stored meanwhile', ['t']));
+      const claim = await b.acquireLease!('filled');
+      expect(claim.token).toEqual(expect.any(String));
+      expect(text(claim.entry ?? undefined)).toBe('stored meanwhile');
+      expect(claim.entry?.tags).toEqual(['t']);
+      expect((await b.acquireLease!('never-filled')).entry).toBeNull();
       expect('acquireLease' in createRedisHandler({ url: server.url, leaseMs: false })).toBe(false);
     } finally {
       await Promise.all([a.close(), b.close()]);
@@ -105,6 +125,9 @@ describe('fill leases on a shared filesystem directory', () => {
     try {
       await leaseContract(a, b);
       await a.releaseLease!('other', 'forged');
+      const more = Array.from({ length: 6 }, () => createFsHandler({ dir: own, leaseMs: LEASE_MS }));
+      await oneHolderUnderContention([a, b, ...more]);
+      await Promise.all(more.map((h) => h.close()));
       expect('acquireLease' in createFsHandler({ dir: own, leaseMs: false })).toBe(false);
     } finally {
       await Promise.all([a.close(), b.close()]);

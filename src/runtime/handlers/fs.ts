@@ -8,7 +8,8 @@
  * - `tmp/`: files being written. Every write goes to a fresh temp file and is renamed over its
  *   target, so a reader (in any process) sees the old file or the new one, never half of one.
  * - `leases/<sha256(key)>`: a fill lease (single flight across the processes sharing `dir`): a
- *   file created exclusively (`wx`) holding `<token> <lapse time ms>`. A lease past its lapse
+ *   file created exclusively (written aside, then hard-linked into place: `link` fails when it
+ *   exists) holding `<token> <lapse time ms>`. A lease past its lapse
  *   time is taken over (renamed away, then created anew); released by its holder only while it
  *   still holds its token.
  *
@@ -236,16 +237,24 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
   if (leaseMs === false) return handler;
   const ttlMs = leaseMs;
 
-  /** Create the lease file exclusively; `false` when it exists. */
-  async function createLease(path: string, token: string): Promise<boolean> {
+  /**
+   * Create the lease file exclusively; `false` when it exists. Written in full to a temp file
+   * first and then hard-linked into place (`link` fails when the target exists), so no reader
+   * ever sees a lease file without its token and lapse time.
+   */
+  async function createLease(path: string, token: string, retry = true): Promise<boolean> {
+    const temp = join(tmpDir, `${tempTag}.lease.${++tempCounter}`);
     try {
-      await writeFile(path, `${token} ${Date.now() + ttlMs}\n`, { flag: 'wx' });
+      await writeFile(temp, `${token} ${Date.now() + ttlMs}\n`);
+      await link(temp, path);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      if (!isMissing(error)) throw error;
-      await mkdir(leasesDir, { recursive: true });
-      return createLease(path, token);
+      if (!retry || !isMissing(error)) throw error;
+      await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
+      return createLease(path, token, false);
+    } finally {
+      await unlink(temp).catch(() => {});
     }
   }
 

@@ -83,7 +83,7 @@ return 0
 `);
 
 /** GET the entry; when it carries tags, MGET their timestamps in the same atomic step. */
-const GET_WITH_TAGS = script(`
+const READ_ENTRY_WITH_TAGS = `
 local v = redis.call('GET', KEYS[1])
 if not v then return false end
 local len = string.len(v)
@@ -98,6 +98,20 @@ for t in string.gmatch(string.sub(v, 5, 4 + n), '[^ ]+') do
 end
 if #keys == 0 then return {v} end
 return {v, redis.call('MGET', unpack(keys))}
+`;
+const GET_WITH_TAGS = script(READ_ENTRY_WITH_TAGS);
+
+/**
+ * Claim the lease KEYS[2] for token ARGV[2] during ARGV[3] ms (SET NX PX): 0 when another holds
+ * it; else {1, what GET_WITH_TAGS returns for KEYS[1]}, the re-read a new holder needs, in the
+ * same round trip (the lease and the entry share a slot).
+ */
+const ACQUIRE_LEASE = script(`
+if not redis.call('SET', KEYS[2], ARGV[2], 'NX', 'PX', ARGV[3]) then return 0 end
+local function read()
+${READ_ENTRY_WITH_TAGS}
+end
+return {1, read()}
 `);
 
 /**
@@ -259,6 +273,19 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
       });
   }
 
+  /** The entry in a GET_WITH_TAGS reply (its tag times remembered for this turn). */
+  function entryOf(key: string, reply: unknown): CacheEntry | undefined {
+    if (reply == null) return undefined;
+    const [stored, stamps] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    const parsed = Buffer.isBuffer(stored) ? parseStored(stored, storage) : undefined;
+    if (!parsed) {
+      debug(`corrupt entry under ${JSON.stringify(key)}: read as a miss`);
+      return undefined;
+    }
+    rememberTags(parsed.escapedTags, stamps);
+    return parsed.entry;
+  }
+
   const handler: RedisCacheHandler = {
     client,
     maxEntryBytes: storage.maxEntryBytes,
@@ -266,15 +293,7 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
     async get(key) {
       const shard = layout.shardOf(key);
       const reply = await run('get', () => evalScript(GET_WITH_TAGS, [`${shard}e:${key}`], [`${shard}t:`]));
-      if (reply == null) return undefined;
-      const [stored, stamps] = Array.isArray(reply) ? reply : [];
-      const parsed = Buffer.isBuffer(stored) ? parseStored(stored, storage) : undefined;
-      if (!parsed) {
-        debug(`corrupt entry under ${JSON.stringify(key)}: read as a miss`);
-        return undefined;
-      }
-      rememberTags(parsed.escapedTags, stamps);
-      return parsed.entry;
+      return entryOf(key, reply);
     },
 
     async set(key, entry) {
@@ -346,10 +365,12 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
   return Object.assign(handler, {
     async acquireLease(key: string): Promise<LeaseClaim> {
       const token = randomBytes(12).toString('base64url');
+      const shard = layout.shardOf(key);
       const reply = await run('acquireLease', () =>
-        client.set(`${layout.shardOf(key)}l:${key}`, token, 'PX', leaseMs, 'NX'),
+        evalScript(ACQUIRE_LEASE, [`${shard}e:${key}`, `${shard}l:${key}`], [`${shard}t:`, token, leaseMs]),
       );
-      return reply === 'OK' ? { token, ttlMs: leaseMs } : { ttlMs: leaseMs };
+      if (!Array.isArray(reply)) return { ttlMs: leaseMs };
+      return { token, ttlMs: leaseMs, entry: entryOf(key, reply[1]) ?? null };
     },
     async releaseLease(key: string, token: string): Promise<void> {
       await run('releaseLease', () => evalScript(RELEASE_LEASE, [`${layout.shardOf(key)}l:${key}`], [token]));

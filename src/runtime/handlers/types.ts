@@ -69,4 +69,9 @@ export interface LeaseClaim {
   token?: string;
   /** How long the lease lasts, in ms from the claim: the holder's time to store its entry. */
   ttlMs: number;
+  /**
+   * With a token, optionally: `key`'s entry (or `null`: none) read in the same step as the claim.
+   * The runtime then skips its own re-read of the key.
+   */
+  entry?: CacheEntry | null;
 }
