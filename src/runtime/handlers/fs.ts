@@ -252,7 +252,7 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       if (!retry || !isMissing(error)) throw error;
       await Promise.all(dirs.map((d) => mkdir(d, { recursive: true })));
-      return createLease(path, token, false);
+      return await createLease(path, token, false);
     } finally {
       await unlink(temp).catch(() => {});
     }
