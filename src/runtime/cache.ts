@@ -40,8 +40,20 @@ interface Fill {
   stored: Promise<void>;
 }
 
-/** Fills in flight (blocking ones and background refreshes), by key: concurrent calls share one. */
-const fills = new Map<string, Promise<Fill>>();
+/** A fill in flight (a blocking one or a background refresh). */
+interface InFlight {
+  promise: Promise<Fill>;
+  /**
+   * `tagRevision()` when it started. Its tags are known only when it ends, so after any
+   * revalidation in this process a call no longer joins it (it could return data from before).
+   */
+  readonly revision: number;
+  /** A newer fill of the key replaced it: its result goes to its callers but is not stored. */
+  superseded: boolean;
+}
+
+/** Fills in flight, by key: concurrent calls share one. */
+const fills = new Map<string, InFlight>();
 
 // --- Decoded templates: the fast hit path -----------------------------------------------------
 
@@ -183,15 +195,22 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
     debug('miss', `${cached.name} key=${shortKey(call.key)}`);
   }
 
-  let pending = fills.get(call.key);
-  if (pending !== undefined && isFilling(outer, call.key)) {
+  const inFlight = fills.get(call.key);
+  if (inFlight !== undefined && isFilling(outer, call.key)) {
     throw new Error(
       `'use cache': "${cached.name}" called itself with the same arguments while computing them; ` +
         `that call could never finish. Change the arguments of the inner call or move it out of the cached function.`,
     );
   }
-  if (pending !== undefined) debug('join', () => `${cached.name} key=${shortKey(call.key)}`);
-  else
+  let pending: Promise<Fill>;
+  if (inFlight !== undefined && inFlight.revision === tagRevision()) {
+    debug('join', () => `${cached.name} key=${shortKey(call.key)}`);
+    pending = inFlight.promise;
+  } else {
+    if (inFlight !== undefined) {
+      inFlight.superseded = true;
+      debug('miss', () => `${cached.name} key=${shortKey(call.key)} (not joining a fill older than a revalidation)`);
+    }
     pending = startFill(
       cached,
       call,
@@ -200,6 +219,7 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
       false,
       entry !== undefined && isEntry(entry) ? entry.timestamp : 0,
     );
+  }
   const fill = await pending;
   if (outer !== undefined) absorbInner(outer, fill.entry, fill.entry.tags);
   return materialize(call, fill.entry.value);
@@ -272,13 +292,16 @@ function startFill(
   background: boolean,
   missed: number,
 ): Promise<Fill> {
+  const flight: InFlight = { promise: undefined as never, revision: tagRevision(), superseded: false };
   // A background refresh starts on the next turn: the stale value goes out first.
-  const pending = background
-    ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => runFill(cached, call, handler, observed, missed))
-    : runFill(cached, call, handler, observed, missed);
-  fills.set(call.key, pending);
+  const pending = (flight.promise = background
+    ? new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+        runFill(cached, call, handler, observed, missed, flight),
+      )
+    : runFill(cached, call, handler, observed, missed, flight));
+  fills.set(call.key, flight);
   const release = (): void => {
-    if (fills.get(call.key) === pending) fills.delete(call.key);
+    if (fills.get(call.key) === flight) fills.delete(call.key);
   };
   pending.then((fill) => fill.stored.then(release), release);
   return pending;
@@ -295,12 +318,18 @@ async function runFill(
   handler: CacheHandler,
   observed: number,
   missed: number,
+  flight: InFlight,
 ): Promise<Fill> {
   const claim = await claimFill(
     cached.kind,
     handler,
     call.key,
-    (e): e is CacheEntry => e !== undefined && isEntry(e) && e.timestamp > missed && freshness(e, observed) === 'fresh',
+    // Another instance's entry counts only if fresh, revalidations seen by this process included.
+    (e): e is CacheEntry =>
+      e !== undefined &&
+      isEntry(e) &&
+      e.timestamp > missed &&
+      freshness(e, Math.max(observed, localExpiration(e.tags))) === 'fresh',
   );
   if (claim.entry !== undefined) return { entry: claim.entry, stored: Promise.resolve() };
   const start = now();
@@ -328,7 +357,7 @@ async function runFill(
       `${cached.name} key=${shortKey(call.key)} ${bytes.byteLength} bytes revalidate=${entry.revalidate}s expire=${entry.expire}s tags=${JSON.stringify(entry.tags)}`,
   );
   const stored = (
-    fitsHandler(handler, entry, cached.name)
+    !flight.superseded && fitsHandler(handler, entry, cached.name)
       ? callHandler(cached.kind, handler, 'set', (h) => h.set(call.key, entry), undefined)
       : Promise.resolve()
   ).then(claim.release);
