@@ -16,7 +16,7 @@ type Fn = (...args: unknown[]) => Promise<unknown>;
 
 const SERVER_MODULE = 'fixtures/actions-server-layer';
 webpackModules.set(SERVER_MODULE, serverLayer as unknown as Record<string, unknown>);
-const serverManifest = {
+const serverManifest: Record<string, { id: string; chunks: string[]; name: string }> = {
   [clientLayer.RENAME_ID]: { id: SERVER_MODULE, chunks: [], name: 'rename' },
   [clientLayer.DEFAULT_ID]: { id: SERVER_MODULE, chunks: [], name: 'default' },
 };

@@ -3,6 +3,7 @@
 // encodeReply -> decodeReply -> lookup by id, and the no-JavaScript form post through decodeAction.
 // The page module is hand-written in the compiled shape (plugin.test.ts compiles one).
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ReactNode } from 'react';
 import { jsx } from 'react/jsx-runtime';
 import { webpackModules } from './webpack-globals.js';
 // @ts-expect-error -- no type declarations
@@ -43,7 +44,7 @@ beforeEach(() => {
   sent.length = 0;
 });
 
-const renderPage = (component: () => Promise<unknown>) => renderToBytes(jsx(component, {}));
+const renderPage = (component: () => Promise<ReactNode>) => renderToBytes(jsx(component, {}));
 
 describe('an inline server action capturing a secret', () => {
   it('never puts the secret in the Flight payload', async () => {

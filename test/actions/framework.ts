@@ -23,7 +23,7 @@ export function render(model: unknown): ReadableStream<Uint8Array> {
   return renderToReadableStream(model, {}, { onError: (error: unknown) => console.error(error) });
 }
 
-export async function renderToBytes(model: unknown): Promise<Uint8Array> {
+export async function renderToBytes(model: unknown): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await new Response(render(model)).arrayBuffer());
 }
 
@@ -62,12 +62,12 @@ export function createCallServer(
 }
 
 /** A payload as the browser sees it (server references call `callServer`). */
-export async function decodeInBrowser<T>(payload: Uint8Array, callServer: CallServer): Promise<T> {
+export async function decodeInBrowser<T>(payload: Uint8Array<ArrayBuffer>, callServer: CallServer): Promise<T> {
   return (await browserDecode(new Blob([payload]).stream(), { callServer })) as T;
 }
 
 /** A payload as SSR sees it (the Node client build). */
-export async function decodeForSsr<T>(payload: Uint8Array): Promise<T> {
+export async function decodeForSsr<T>(payload: Uint8Array<ArrayBuffer>): Promise<T> {
   return (await ssrDecode(new Blob([payload]).stream(), {
     serverConsumerManifest: { moduleMap: null, serverModuleMap: null, moduleLoading: null },
   })) as T;

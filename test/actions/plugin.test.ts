@@ -27,25 +27,21 @@ import {
   type ServerManifest,
 } from './framework.js';
 import { flipChar } from './helpers.js';
+import { serverReferencesOf } from '../support/metadata.js';
+import type { ServerReferenceMeta } from '../../src/plugin/index.js';
+import type { ReactNode } from 'react';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/plugin/', import.meta.url));
 const SECRET = 'sk_live_PLUGIN-SECRET-9001';
 
-interface Reference {
-  id: string;
-  kind: string;
-  exportName: string;
-  level: string;
-  captures: string[];
-}
 type Button = { props: { formAction: FormAction } };
 type Form = { type: string; props: { action: FormAction; children: [unknown, Button] } };
 
 let outDir: string;
 const serverManifest: ServerManifest = {};
-const references: Record<string, Reference[]> = {};
-let page: { Page: () => Promise<unknown> };
+const references: Record<string, ServerReferenceMeta[]> = {};
+let page: { Page: () => Promise<ReactNode> };
 let clientActions: { rename: Fn; default: Fn };
 let received: unknown[];
 
@@ -60,7 +56,7 @@ async function compile(file: string, layer: 'server' | 'client', outName: string
   });
   const outFile = path.join(outDir, outName);
   writeFileSync(outFile, result!.code!);
-  const refs = (result!.metadata as unknown as { serverReferences: Reference[] }).serverReferences;
+  const refs = serverReferencesOf(result);
   references[`${layer}:${file}`] = refs;
   const exports = (await import(pathToFileURL(outFile).href)) as Record<string, unknown>;
   if (layer === 'server') {

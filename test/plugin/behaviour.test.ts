@@ -7,7 +7,8 @@ import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import plugin from '../../src/plugin/index.js';
 import { listFixtures, repoRoot } from '../support/fixtures.js';
-import * as rt from '../support/recording-runtime.ts';
+import { serverReferencesOf } from '../support/metadata.js';
+import * as rt from '../support/recording-runtime.js';
 
 const RUNTIME = join(repoRoot, 'test/support/recording-runtime.ts');
 const outDir = join(repoRoot, 'test/.out/behaviour');
@@ -35,7 +36,7 @@ async function load(source: string, options: Record<string, unknown> = {}, usePl
   const file = join(outDir, `${name}.mjs`);
   writeFileSync(file, result!.code!);
   const module = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as Record<string, any>;
-  const references = (result!.metadata as { serverReferences: Loaded['references'] }).serverReferences;
+  const references = usePlugin ? serverReferencesOf(result) : [];
   return { module, references, code: result!.code! };
 }
 
@@ -223,7 +224,7 @@ describe('client layer', () => {
     });
     await client.module.save(1);
     await client.module.default();
-    const serverIds = (server!.metadata as any).serverReferences.map((r: { exportName: string }) => r.exportName);
+    const serverIds = serverReferencesOf(server).map((r) => r.exportName);
     expect(serverIds.sort()).toEqual(client.references.map((r) => r.exportName).sort());
     expect(rt.serverCalls.map((c) => c.id)).toEqual(client.references.map((r) => r.id));
     expect(client.code).not.toContain('does-not-exist');

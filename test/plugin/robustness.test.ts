@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import plugin from '../../src/plugin/index.js';
 import { compileFixture, listFixtures, repoRoot } from '../support/fixtures.js';
+import { serverReferencesOf } from '../support/metadata.js';
 
 const base = (withPlugin: boolean, extra: TransformOptions = {}): TransformOptions => ({
   filename: join(repoRoot, 'src/app/file.js'),
@@ -102,7 +103,7 @@ describe('robustness', () => {
       size += part.length;
     }
     const result = transformSync(parts.join(''), base(true));
-    const references = (result!.metadata as { serverReferences: unknown[] }).serverReferences;
+    const references = serverReferencesOf(result);
     expect(references.length).toBe(Math.ceil(parts.length / 10));
   }, 120_000);
 });

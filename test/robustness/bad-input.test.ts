@@ -10,6 +10,7 @@ import plugin from '../../src/plugin/index.js';
 import { STACK_LINE, ensureBuilt, runCliAsync } from '../cli/built.js';
 // @ts-expect-error plain JavaScript helper
 import { createRng } from './corpus-lib.mjs';
+import { serverReferencesOf } from '../support/metadata.js';
 
 let dir: string;
 const write = (name: string, content: string | Buffer) => {
@@ -99,7 +100,7 @@ describe('empty and trivial files', { timeout: 120_000 }, () => {
     const result = compile(code);
     expect(result?.code).toBeTypeOf('string');
     expect(result!.code).not.toMatch(/['"]use (cache|server)['"]/);
-    const refs = (result!.metadata as unknown as { serverReferences: unknown[] }).serverReferences;
+    const refs = serverReferencesOf(result);
     expect(refs).toHaveLength(code.includes('export async') ? 1 : 0);
   });
 
