@@ -2,7 +2,8 @@
  * The cache wrapper: key -> lookup -> (hit | stale hit + background refresh | shared fill) -> store.
  */
 import { callHandler, handlerFor, keyNamespace, now, resetConfig } from './config.js';
-import { debug, debugEnabled, describeError, shortKey } from './debug.js';
+import { debug, describeError, shortKey } from './debug.js';
+import { emit, resetEvents } from './events.js';
 import { syncAccessOf } from './handlers/memory.js';
 import type { CacheEntry, CacheHandler } from './handlers/types.js';
 import { callKey, keyPrefix, primitiveCallKey, type CallKey } from './key.js';
@@ -11,6 +12,7 @@ import { claimFill } from './lease.js';
 import { scopeLife } from './life.js';
 import { absorbInner, createScope, currentScope, isFilling, runInScope, type CacheScope } from './scope.js';
 import { entryTimestamp, localExpiration, resetTags, tagRevision } from './tags.js';
+import { activeTracer, tracedCall } from './tracing.js';
 import {
   buildTemplate,
   createServerTemporaryReferences,
@@ -125,7 +127,8 @@ export function cacheFunction<F extends AsyncFunction>(id: string, kind: string,
   }
   const cached: CachedFunction = { id, kind, name: fn.name || id, fn, prefix: '', prefixNamespace: '' };
   const wrapper = function (this: unknown, ...args: unknown[]) {
-    return cachedCall(cached, args);
+    const tracer = activeTracer();
+    return tracer === undefined ? cachedCall(cached, args) : tracedCall(tracer, cached, () => cachedCall(cached, args));
   };
   Object.defineProperty(wrapper, 'name', { value: cached.name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
@@ -174,26 +177,18 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
       state = freshness(entry, observed);
     }
     if (state === 'fresh' || state === 'stale') {
+      emit(state === 'fresh' ? 'hit' : 'stale', cached, call.key, handler);
       if (state === 'stale') refreshInBackground(cached, call, handler, observed, entry.timestamp);
-      else if (debugEnabled()) debug('hit', `${cached.name} key=${shortKey(call.key)}`);
       try {
         let value = materialize(call, entry.value);
         if (value instanceof Promise) value = await value;
         if (outer !== undefined) absorbInner(outer, entry, entry.tags);
         return value;
       } catch (error) {
-        debug(
-          'error',
-          () =>
-            `${cached.name} key=${shortKey(call.key)} stored value does not decode (${describeError(error)}); computing anew`,
-        );
+        emit('error', cached, call.key, handler, { reason: 'decode', error }); // then computed anew
       }
-    } else if (debugEnabled()) {
-      debug('miss', `${cached.name} key=${shortKey(call.key)} (${state})`);
-    }
-  } else if (debugEnabled()) {
-    debug('miss', `${cached.name} key=${shortKey(call.key)}`);
-  }
+    } else emit('miss', cached, call.key, handler, { reason: state });
+  } else emit('miss', cached, call.key, handler, { reason: 'absent' });
 
   const inFlight = fills.get(call.key);
   if (inFlight !== undefined && isFilling(outer, call.key)) {
@@ -204,7 +199,7 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
   }
   let pending: Promise<Fill>;
   if (inFlight !== undefined && inFlight.revision === tagRevision()) {
-    debug('join', () => `${cached.name} key=${shortKey(call.key)}`);
+    emit('join', cached, call.key, handler);
     pending = inFlight.promise;
   } else {
     if (inFlight !== undefined) {
@@ -269,19 +264,10 @@ function refreshInBackground(
   observed: number,
   missed: number,
 ): void {
-  if (fills.has(call.key)) {
-    debug('stale', () => `${cached.name} key=${shortKey(call.key)} (refresh already running)`);
-    return;
-  }
-  debug('stale', () => `${cached.name} key=${shortKey(call.key)} (refreshing in the background)`);
-  startFill(cached, call, handler, observed, true, missed).then(
-    () => debug('refresh', () => `${cached.name} key=${shortKey(call.key)} done`),
-    (error: unknown) =>
-      debug(
-        'error',
-        () => `${cached.name} key=${shortKey(call.key)} background refresh failed: ${describeError(error)}`,
-      ),
-  );
+  if (fills.has(call.key)) return; // a refresh is already running
+  startFill(cached, call, handler, observed, true, missed).catch(() => {
+    // Reported by runFill as an error event; the stale value has been served.
+  });
 }
 
 function startFill(
@@ -333,6 +319,7 @@ async function runFill(
   );
   if (claim.entry !== undefined) return { entry: claim.entry, stored: Promise.resolve() };
   const start = now();
+  const began = performance.now();
   const revision = tagRevision();
   const scope: CacheScope = createScope(cached.name, call.key, currentScope());
   const serverRefs = createServerTemporaryReferences();
@@ -342,6 +329,7 @@ async function runFill(
     const result = await cached.fn.apply(null, args);
     return renderValue(result, serverRefs, cached.name);
   }).catch((error: unknown) => {
+    emit('error', cached, call.key, handler, { reason: 'body', error });
     claim.release();
     throw error;
   });
@@ -351,13 +339,9 @@ async function runFill(
     timestamp: entryTimestamp(start, revision, observed),
     ...scopeLife(scope),
   };
-  debug(
-    'fill',
-    () =>
-      `${cached.name} key=${shortKey(call.key)} ${bytes.byteLength} bytes revalidate=${entry.revalidate}s expire=${entry.expire}s tags=${JSON.stringify(entry.tags)}`,
-  );
+  emit('fill', cached, call.key, handler, { bytes: bytes.byteLength, durationMs: performance.now() - began });
   const stored = (
-    !flight.superseded && fitsHandler(handler, entry, cached.name)
+    !flight.superseded && fitsHandler(handler, entry, cached, call.key)
       ? callHandler(cached.kind, handler, 'set', (h) => h.set(call.key, entry), undefined)
       : Promise.resolve()
   ).then(claim.release);
@@ -381,5 +365,6 @@ export function resetCache(): void {
   building.clear();
   templateBytes = 0;
   resetTags();
+  resetEvents();
   resetConfig();
 }

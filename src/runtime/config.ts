@@ -10,6 +10,7 @@ import { debug, describeError, setDebug, type DebugSink } from './debug.js';
 import type { CacheHandler } from './handlers/types.js';
 import { createMemoryHandler } from './handlers/memory.js';
 import { hasMethods } from './handlers/shape.js';
+import { emitOther } from './events.js';
 import { compileProfiles, installProfiles, setProfiles, type CacheLifeInput } from './life.js';
 
 export interface CacheConfig {
@@ -212,6 +213,7 @@ export function callHandler<T>(
 }
 
 function reportFailure(kind: string, handler: CacheHandler, op: HandlerOp, error: unknown): void {
+  emitOther('error', { reason: 'handler', op, kind, handler, error }); // every failure; the log line once
   let ops = failing.get(handler);
   if (ops === undefined) failing.set(handler, (ops = new Set()));
   if (ops.has(op)) return;

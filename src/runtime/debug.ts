@@ -1,22 +1,15 @@
 /**
- * Debug log of the cache runtime: hits, misses, stale serves, fills, invalidations and handler
- * failures. Off by default; on with `USE_CACHE_DEBUG=1` in the environment (read when the module
+ * Debug log of the cache runtime: one line per cache event (events.ts: hits, misses, stale serves,
+ * fills, revalidations, ...) and the handlers' failures. Off by default; on with `USE_CACHE_DEBUG=1` in the environment (read when the module
  * loads and again on `resetCache()` or `configureCache({ debug: undefined })`) or with `configureCache({ debug })`.
  *
  * Lines go to stderr as `[use-cache] <event> <details>` unless a sink function is configured.
  * Logging never throws into the caller.
  */
-export type DebugEvent =
-  | 'hit'
-  | 'miss'
-  | 'stale'
-  | 'fill'
-  | 'refresh'
-  | 'join'
-  | 'invalidate'
-  | 'handler-error'
-  | 'handler-recovered'
-  | 'error';
+import type { CacheEventType } from './events.js';
+
+/** A cache event (events.ts) or a handler's own diagnostics. */
+export type DebugEvent = CacheEventType | 'handler-error' | 'handler-recovered';
 
 export type DebugSink = (line: string, event: DebugEvent) => void;
 

@@ -15,6 +15,16 @@ export {
 export { cacheTag, revalidateTag, updateTag, MAX_TAGS, MAX_TAG_LENGTH } from './tags.js';
 export type { CacheEntry, CacheHandler } from './handlers/types.js';
 export type { DebugEvent, DebugSink } from './debug.js';
+export {
+  onCacheEvent,
+  cacheStats,
+  type CacheEvent,
+  type CacheEventType,
+  type CacheEventListener,
+  type CacheStats,
+  type CacheCounts,
+  type FunctionStats,
+} from './events.js';
 
 import { cacheLife } from './life.js';
 import { cacheTag, revalidateTag } from './tags.js';

@@ -7,6 +7,7 @@
  */
 import { allHandlers, callHandler, now } from './config.js';
 import { debug, describeError } from './debug.js';
+import { emitOther } from './events.js';
 import { syncAccessOf, TagTimes } from './handlers/memory.js';
 import { requireScope } from './scope.js';
 
@@ -84,7 +85,7 @@ export function invalidateTags(tags: readonly string[]): Promise<void> {
   revision++;
   if (timestamp > lastRevalidation) lastRevalidation = timestamp;
   localTagTimes.record(tags, timestamp);
-  debug('invalidate', () => `tags=${JSON.stringify(tags)} at=${timestamp}`);
+  emitOther('revalidate', { tags });
   let pending: Promise<void>[] | undefined;
   for (const [kind, handler] of allHandlers()) {
     const sync = syncAccessOf(handler);
@@ -92,6 +93,7 @@ export function invalidateTags(tags: readonly string[]): Promise<void> {
       try {
         sync.updateTags(tags, timestamp);
       } catch (error) {
+        emitOther('error', { reason: 'handler', op: 'updateTags', kind, handler, error });
         debug('handler-error', () => `kind=${kind} op=updateTags ${describeError(error)}`);
       }
     } else {

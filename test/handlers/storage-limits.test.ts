@@ -186,7 +186,9 @@ describe('the runtime and maxEntryBytes', () => {
     expect(runs).toBe(2); // not stored: computed again
     const oversized = lines.filter((l) => l.includes('maxEntryBytes'));
     expect(oversized).toHaveLength(2); // one line per fill
-    expect(oversized[0]).toMatch(/bigPage returned \d{4} bytes, over the handler's maxEntryBytes \(2000\): not stored/);
+    expect(oversized[0]).toMatch(
+      /bigPage key=[0-9a-f]{12} returned \d{4} bytes, over the handler's maxEntryBytes \(2000\): not stored/,
+    );
     expect(readdirSync(join(dir, 'entries'))).toEqual([]);
     // A small one is stored as usual.
     expect(await bigPage(10)).toBe('x'.repeat(10));

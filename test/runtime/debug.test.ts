@@ -55,9 +55,10 @@ describe('debug log', () => {
     await exercise();
     const events = lines.map((l) => l.split(' ')[1]);
     expect(lines.every((l) => l.startsWith('[use-cache] '))).toBe(true);
-    expect(events).toEqual(['miss', 'fill', 'hit', 'stale', 'fill', 'refresh', 'invalidate', 'miss', 'fill']);
+    expect(events).toEqual(['miss', 'fill', 'hit', 'stale', 'fill', 'revalidate', 'miss', 'fill']);
     expect(lines[0]).toMatch(/^\[use-cache\] miss loadPosts key=[0-9a-f]{12}\n$/);
-    expect(lines.find((l) => l.includes('invalidate'))).toMatch(/tags=\["posts"\]/);
+    expect(lines.find((l) => l.includes('revalidate'))).toMatch(/tags=\["posts"\]/);
+    expect(lines[1]).toMatch(/^\[use-cache\] fill loadPosts key=[0-9a-f]{12} \d+ bytes in [\d.]+ ms\n$/);
     expect(lines.at(-2)).toMatch(/\(revalidated\)/);
   });
 

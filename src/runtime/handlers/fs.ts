@@ -21,6 +21,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { nameHandler } from '../events.js';
 import { errorMessage, handlerDebug, type DebugHook } from './handler-debug.js';
 import { packEntry, storageOptions, unpackEntry } from './stored-entry.js';
 import type { CacheHandler, LeaseClaim } from './types.js';
@@ -234,6 +235,7 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
       await ready.catch(() => {});
     },
   };
+  nameHandler(handler, 'fs');
   if (leaseMs === false) return handler;
   const ttlMs = leaseMs;
 

@@ -7,6 +7,7 @@
  * Tag revalidation times live in a bounded Map (`TagTimes`: O(number of tags) per call, never
  * O(entries)).
  */
+import { emitOther, nameHandler } from '../events.js';
 import type { CacheEntry, CacheHandler } from './types.js';
 
 export interface MemoryHandlerOptions {
@@ -149,6 +150,7 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
       const [key, slot] = next.value;
       entries.delete(key);
       size -= slot.bytes;
+      emitOther('evict', { reason: 'lru', key, handler, bytes: slot.bytes });
     }
   }
 
@@ -210,5 +212,5 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
     },
   };
   syncAccess.set(handler, { get, getExpiration, updateTags });
-  return handler;
+  return nameHandler(handler, 'memory');
 }

@@ -13,6 +13,7 @@
  * (a stale tag comes back as `revalidate: -1`, an expired one as a miss), and stamps tag updates
  * with its own clock (`updateTags(tags, durations?)`, no timestamp).
  */
+import { nameHandler } from '../events.js';
 import { errorMessage, handlerDebug } from './handler-debug.js';
 import { hasMethods } from './shape.js';
 import type { CacheEntry, CacheHandler } from './types.js';
@@ -101,39 +102,42 @@ export function fromNextCacheHandler(next: NextCacheHandler): CacheHandler {
     return current;
   }
 
-  return {
-    async get(key) {
-      await refreshTags();
-      const found = await next.get(key, []);
-      if (found === undefined || found === null) return undefined;
-      const { value, tags, timestamp, stale, revalidate, expire } = found;
-      return { value: await bytesOf(value), tags: [...tags], timestamp, stale, revalidate, expire };
+  return nameHandler(
+    {
+      async get(key) {
+        await refreshTags();
+        const found = await next.get(key, []);
+        if (found === undefined || found === null) return undefined;
+        const { value, tags, timestamp, stale, revalidate, expire } = found;
+        return { value: await bytesOf(value), tags: [...tags], timestamp, stale, revalidate, expire };
+      },
+      async set(key, entry) {
+        const { tags, timestamp, stale, revalidate, expire } = entry;
+        await next.set(
+          key,
+          Promise.resolve({ value: streamOf(entry.value), tags: [...tags], timestamp, stale, revalidate, expire }),
+        );
+      },
+      async getExpiration(tags) {
+        if (tags.length === 0) return 0;
+        await refreshTags();
+        const expiration = await next.getExpiration([...tags]);
+        // Infinity: the handler checks tags in `get`, which already ran. A time still ahead is the
+        // end of a stale-marking revalidation (`updateTags(tags, { expire })`): until then `get`
+        // marks the entry stale itself, so it is not a revalidation yet.
+        if (typeof expiration !== 'number' || !Number.isFinite(expiration)) return 0;
+        return expiration > Date.now() + CLOCK_TOLERANCE_MS ? 0 : expiration;
+      },
+      async updateTags(tags) {
+        await next.updateTags([...tags]);
+        // Next.js handlers stamp the revalidation `Math.round(performance.timeOrigin +
+        // performance.now())`, up to half a millisecond ahead, and ignore it until their clock gets
+        // there: a read in the same millisecond would still see the entry as fresh.
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      },
     },
-    async set(key, entry) {
-      const { tags, timestamp, stale, revalidate, expire } = entry;
-      await next.set(
-        key,
-        Promise.resolve({ value: streamOf(entry.value), tags: [...tags], timestamp, stale, revalidate, expire }),
-      );
-    },
-    async getExpiration(tags) {
-      if (tags.length === 0) return 0;
-      await refreshTags();
-      const expiration = await next.getExpiration([...tags]);
-      // Infinity: the handler checks tags in `get`, which already ran. A time still ahead is the
-      // end of a stale-marking revalidation (`updateTags(tags, { expire })`): until then `get`
-      // marks the entry stale itself, so it is not a revalidation yet.
-      if (typeof expiration !== 'number' || !Number.isFinite(expiration)) return 0;
-      return expiration > Date.now() + CLOCK_TOLERANCE_MS ? 0 : expiration;
-    },
-    async updateTags(tags) {
-      await next.updateTags([...tags]);
-      // Next.js handlers stamp the revalidation `Math.round(performance.timeOrigin +
-      // performance.now())`, up to half a millisecond ahead, and ignore it until their clock gets
-      // there: a read in the same millisecond would still see the entry as fresh.
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    },
-  };
+    'next',
+  );
 }
 
 // --- This runtime's handler -> Next.js --------------------------------------------------------

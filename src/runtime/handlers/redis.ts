@@ -29,6 +29,7 @@
 import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { nameHandler } from '../events.js';
 import { errorMessage, handlerDebug, type DebugHook, type HandlerLog } from './handler-debug.js';
 import { clusterLayout, standaloneLayout } from './redis-keys.js';
 import { packEntry, storageOptions, unpackEntry, type StorageOptions } from './stored-entry.js';
@@ -360,6 +361,7 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
       client.on('error', () => {}); // late socket errors after close must not be "unhandled"
     },
   };
+  nameHandler(handler, 'redis');
   if (leaseMs === false) return handler;
 
   return Object.assign(handler, {
