@@ -28,6 +28,7 @@ const GROUPS = [
   { name: 'cli', title: 'CLI start-up' },
   { name: 'runtime', title: 'Runtime: hit, miss, stale serve, concurrency' },
   { name: 'revalidate', title: 'revalidateTag' },
+  { name: 'observability', title: 'Observability: a hit with a listener, with tracing' },
   { name: 'encryption', title: 'Server actions: encryption of captured values' },
   { name: 'memory', title: 'Memory handler under 1,000,000 keys' },
   { name: 'handlers', title: 'Cache handlers (bench/handlers.mjs)' },

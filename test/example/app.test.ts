@@ -93,6 +93,20 @@ describe.skipIf(!run)('example app in Chromium', () => {
     await page.close();
   });
 
+  it("/stats: the server's cacheStats(), per cached function and in total", async () => {
+    const { page } = await open('/?city=Oslo&days=3'); // the reload test filled these: hits now
+    await page.goto(new URL('/stats', app.url).href);
+    const total = page.getByTestId('stats-total');
+    expect(Number(await total.locator('[data-column="hits"]').textContent())).toBeGreaterThan(0);
+    expect(Number(await total.locator('[data-column="fills"]').textContent())).toBeGreaterThan(0);
+    expect(await page.locator('tbody tr').count()).toBeGreaterThan(2); // functions + total
+    const response = await fetch(new URL('/stats', app.url), { headers: { accept: 'application/json' } });
+    const stats = (await response.json()) as { total: { hits: number }; functions: { name: string }[] };
+    expect(stats.total.hits).toBeGreaterThan(0);
+    expect(stats.functions.length).toBeGreaterThan(1);
+    await page.close();
+  });
+
   it('cached data function: other URL arguments are another entry', async () => {
     const { page } = await open('/?city=Oslo&days=3');
     const oslo = await times(page);

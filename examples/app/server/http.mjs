@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { statsPage } from './stats-page.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -109,7 +110,7 @@ function checkOrigin(req) {
  */
 export function createAppServer({ distDir, log = (line) => console.error(line) }) {
   const clientDir = path.join(distDir, 'client');
-  const { createRsc } = require(path.join(distDir, 'server', 'rsc.cjs'));
+  const { createRsc, cacheStats } = require(path.join(distDir, 'server', 'rsc.cjs'));
   const rsc = createRsc({
     clientManifest: JSON.parse(readFileSync(path.join(clientDir, 'react-client-manifest.json'), 'utf8')),
     serverManifest: JSON.parse(readFileSync(path.join(distDir, 'server', 'server-references.json'), 'utf8')),
@@ -159,6 +160,10 @@ export function createAppServer({ distDir, log = (line) => console.error(line) }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'Method not allowed');
     if (url.pathname.startsWith(ASSET_PREFIX)) return serveAsset(res, url.pathname);
     if (url.pathname === '/favicon.ico') return send(res, 204, '');
+    if (url.pathname === '/stats') {
+      const page = statsPage(cacheStats(), req.headers.accept);
+      return send(res, 200, page.body, { 'content-type': page.type, 'cache-control': 'no-store' });
+    }
     if (url.pathname !== '/') throw new HttpError(404, 'Not found');
     if ((req.headers.accept ?? '').includes(FLIGHT_TYPE)) return pipeFlight(res, rsc.renderPage(url));
     send(res, 200, HTML_SHELL, { 'content-type': 'text/html; charset=utf-8', vary: 'accept' });

@@ -3,6 +3,9 @@
 import { decodeReply, renderToPipeableStream } from 'react-server-dom-webpack/server';
 import { Page } from '../Page.jsx';
 
+// The runtime bundled with the app's cached functions: its counts are the ones to show on /stats.
+export { cacheStats } from 'babel-plugin-use-cache/runtime';
+
 const SERVER_REFERENCE = Symbol.for('react.server.reference');
 
 /** Errors whose message is safe to show the caller; anything else is reported as a plain 500. */
