@@ -50,6 +50,11 @@ export interface RedisHandlerOptions {
   timeoutMs?: number;
   /** Longest Redis TTL given to an entry (`expire` 'never' gets this). Default 365 days. */
   maxTtlSeconds?: number;
+  /**
+   * Shortest TTL of a revalidated tag's key, beyond which it lives as long as its entries: covers
+   * a fill that started before the revalidation and stores after it. Default one day.
+   */
+  tagMinTtlSeconds?: number;
   /** Extra ioredis options for the client the handler creates from `url` (and for each cluster node). */
   redisOptions?: RedisOptions;
   /** Extra ioredis `Cluster` options for the client the handler creates from `cluster`. */
@@ -75,6 +80,7 @@ const DEFAULT_PREFIX = 'use-cache:';
 const DEFAULT_TIMEOUT_MS = 500;
 const DEFAULT_MAX_TTL_SECONDS = 365 * 24 * 3600;
 const DEFAULT_CLUSTER_SHARDS = 16;
+const DEFAULT_TAG_MIN_TTL_SECONDS = 24 * 3600;
 const DEFAULT_LEASE_MS = 5000;
 
 /** Delete the lease KEYS[1] only if it still holds this caller's token ARGV[1]. */
@@ -117,15 +123,44 @@ return {1, read()}
 
 /**
  * Tag key KEYS[i] gets time ARGV[i] unless it holds a later one (a slower clock elsewhere never
- * lowers it). Tag keys have no TTL: under a `volatile-*` maxmemory policy Redis evicts entries
- * (which all have one), never a revalidation.
+ * lowers it). Its TTL (see "Tag key lifetimes" below) becomes at least ARGV[#KEYS + 1] ms.
  */
 const UPDATE_TAGS = script(`
+local floor = tonumber(ARGV[#KEYS + 1])
+local function keep(k, v)
+  local left = redis.call('PTTL', k)
+  if left == -1 then redis.call('SET', k, v)
+  elseif left >= floor then redis.call('SET', k, v, 'KEEPTTL')
+  else redis.call('SET', k, v, 'PX', floor) end
+end
 for i, k in ipairs(KEYS) do
   local cur = tonumber(redis.call('GET', k))
-  if not cur or cur < tonumber(ARGV[i]) then redis.call('SET', k, ARGV[i]) end
+  if not cur or cur < tonumber(ARGV[i]) then keep(k, ARGV[i]) end
 end
 return #KEYS
+`);
+
+/**
+ * Tag key lifetimes: a tag key lives at least as long as every entry of its shard that carries
+ * the tag, so a revalidation is never forgotten while an entry it affects can still be read, and
+ * tag keys leave Redis once they affect nothing (bounded storage).
+ * - SET_ENTRY stores entry KEYS[1] (ARGV[1], PX ARGV[2]) and makes each tag key KEYS[2..] live at
+ *   least as long (one second longer): an absent one is created as "0" (never revalidated), a
+ *   shorter-lived one is extended. A tag key without a TTL (written by an older version) is left so.
+ * - UPDATE_TAGS gives a tag key at least the floor (`tagMinTtlSeconds`) on top of that: an entry
+ *   whose fill started before the revalidation and is stored after it finds the key and extends it.
+ */
+const SET_ENTRY = script(`
+local ttl = tonumber(ARGV[2])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+-- A second more than the entry: expiry times are kept in ms, so never a millisecond less.
+local keep = ttl + 1000
+for i = 2, #KEYS do
+  local left = redis.call('PTTL', KEYS[i])
+  if left == -2 then redis.call('SET', KEYS[i], '0', 'PX', keep)
+  elseif left >= 0 and left < keep then redis.call('PEXPIRE', KEYS[i], keep) end
+end
+return 1
 `);
 
 export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCacheHandler {
@@ -135,6 +170,8 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
   if (typeof prefix !== 'string') throw new TypeError('createRedisHandler: prefix must be a string');
   if (!(timeoutMs > 0)) throw new TypeError('createRedisHandler: timeoutMs must be a positive number');
   if (!(maxTtlMs >= 1000)) throw new TypeError('createRedisHandler: maxTtlSeconds must be at least 1');
+  const tagMinTtlMs = (options.tagMinTtlSeconds ?? DEFAULT_TAG_MIN_TTL_SECONDS) * 1000;
+  if (!(tagMinTtlMs >= 1000)) throw new TypeError('createRedisHandler: tagMinTtlSeconds must be at least 1');
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   if (leaseMs !== false && !(typeof leaseMs === 'number' && leaseMs >= 1)) {
     throw new TypeError('createRedisHandler: leaseMs must be a number of ms >= 1, or false');
@@ -147,7 +184,6 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
   const layout = isCluster(client)
     ? clusterLayout(prefix, options.clusterShards ?? DEFAULT_CLUSTER_SHARDS)
     : standaloneLayout(prefix);
-  const entryKey = (key: string) => `${layout.shardOf(key)}e:${key}`;
 
   let everReady = client.status === 'ready';
   let closed = false;
@@ -210,7 +246,7 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
     });
   }
 
-  async function evalScript(s: Script, keys: string[], args: (string | number)[]): Promise<unknown> {
+  async function evalScript(s: Script, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
     try {
       return await client.callBuffer('EVALSHA', [s.sha, keys.length, ...keys, ...args]);
     } catch (error) {
@@ -246,7 +282,7 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
           evalScript(
             UPDATE_TAGS,
             [...times.keys()].map((tag) => `${shard}t:${tag}`),
-            stamps,
+            [...stamps, tagMinTtlMs],
           ),
         ),
       ),
@@ -305,7 +341,9 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
         return;
       }
       const stored = await formatStored(entry, storage);
-      await run('set', () => client.set(entryKey(key), stored, 'PX', ttlMs));
+      const shard = layout.shardOf(key);
+      const tagKeys = [...new Set(entry.tags.map(escapeTag))].map((tag) => `${shard}t:${tag}`);
+      await run('set', () => evalScript(SET_ENTRY, [`${shard}e:${key}`, ...tagKeys], [stored, ttlMs]));
     },
 
     async getExpiration(tags) {
