@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { statsPage } from './stats-page.mjs';
 
 const require = createRequire(import.meta.url);
@@ -16,7 +17,7 @@ const ASSET_PREFIX = '/assets/';
 const MAX_ACTION_BODY = 1024 * 1024;
 const STATIC_TYPES = { '.js': 'text/javascript; charset=utf-8', '.json': 'application/json' };
 
-const HTML_SHELL = `<!doctype html>
+const HTML_HEAD = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -45,11 +46,31 @@ const HTML_SHELL = `<!doctype html>
 </style>
 </head>
 <body>
-<div id="root"></div>
-<script src="${ASSET_PREFIX}main.js"></script>
+<div id="root">`;
+
+/** The rest of the page: the Flight payload the HTML was rendered from (hydration reuses it), the bundle. */
+function htmlTail(flightText) {
+  // JSON in a script element: `<` escaped so no `</script>` can end it early.
+  const json = JSON.stringify(flightText).replace(/</g, '\\u003c');
+  return `</div>
+<script id="flight-data" type="application/json">${json}</script>
+<script src="${ASSET_PREFIX}main.js" async></script>
 </body>
 </html>
 `;
+}
+
+/** A Flight stream (React's pipeable stream) read to its end. */
+function collect(pipeable) {
+  return new Promise((resolve, reject) => {
+    const sink = new PassThrough();
+    const chunks = [];
+    sink.on('data', (chunk) => chunks.push(chunk));
+    sink.on('end', () => resolve(Buffer.concat(chunks)));
+    sink.on('error', reject);
+    pipeable.pipe(sink);
+  });
+}
 
 class HttpError extends Error {
   constructor(status, message) {
@@ -111,8 +132,11 @@ function checkOrigin(req) {
 export function createAppServer({ distDir, log = (line) => console.error(line) }) {
   const clientDir = path.join(distDir, 'client');
   const { createRsc, cacheStats } = require(path.join(distDir, 'server', 'rsc.cjs'));
+  const ssr = require(path.join(distDir, 'ssr', 'ssr.cjs'));
+  const clientManifest = JSON.parse(readFileSync(path.join(clientDir, 'react-client-manifest.json'), 'utf8'));
+  const ssrManifest = ssr.ssrManifest(clientManifest);
   const rsc = createRsc({
-    clientManifest: JSON.parse(readFileSync(path.join(clientDir, 'react-client-manifest.json'), 'utf8')),
+    clientManifest,
     serverManifest: JSON.parse(readFileSync(path.join(distDir, 'server', 'server-references.json'), 'utf8')),
     onError: (error) => log(`render error: ${error?.stack ?? error}`),
   });
@@ -151,11 +175,41 @@ export function createAppServer({ distDir, log = (line) => console.error(line) }
     pipeFlight(res, stream);
   }
 
+  /** A `<form action={serverAction}>` posted by a browser without JavaScript: run it, then show the page. */
+  async function runFormAction(req, res, url) {
+    checkOrigin(req);
+    const body = await decodeBody(req);
+    try {
+      await rsc.runFormAction(body);
+    } catch (error) {
+      if (error?.name === 'ActionError') throw new HttpError(error.status, error.message);
+      log(`form action failed: ${error?.stack ?? error}`);
+      throw new HttpError(500, 'Server Action failed');
+    }
+    // Post/redirect/get: a reload does not post the form again.
+    res.writeHead(303, { location: url.pathname + url.search });
+    res.end();
+  }
+
+  async function renderHtmlPage(res, url) {
+    const flight = await collect(rsc.renderPage(url));
+    const html = await ssr.renderHtml(flight, {
+      manifest: ssrManifest,
+      onError: (error) => log(`ssr error: ${error?.stack ?? error}`),
+    });
+    send(res, 200, HTML_HEAD + html + htmlTail(flight.toString('utf8')), {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      vary: 'accept',
+    });
+  }
+
   async function handle(req, res) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'POST') {
-      if (!req.headers[ACTION_HEADER]) throw new HttpError(400, `POST needs an ${ACTION_HEADER} header`);
-      return runAction(req, res, url);
+      if (req.headers[ACTION_HEADER]) return runAction(req, res, url);
+      if ((req.headers['content-type'] ?? '').startsWith('multipart/form-data')) return runFormAction(req, res, url);
+      throw new HttpError(400, `POST needs an ${ACTION_HEADER} header, or a form posted by a Server Action form`);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'Method not allowed');
     if (url.pathname.startsWith(ASSET_PREFIX)) return serveAsset(res, url.pathname);
@@ -166,7 +220,7 @@ export function createAppServer({ distDir, log = (line) => console.error(line) }
     }
     if (url.pathname !== '/') throw new HttpError(404, 'Not found');
     if ((req.headers.accept ?? '').includes(FLIGHT_TYPE)) return pipeFlight(res, rsc.renderPage(url));
-    send(res, 200, HTML_SHELL, { 'content-type': 'text/html; charset=utf-8', vary: 'accept' });
+    return renderHtmlPage(res, url);
   }
 
   return http.createServer((req, res) => {

@@ -4,13 +4,18 @@
 //           createServerReference stubs), client references (our ClientReferencesPlugin, see there).
 //   server: target node, resolved with the `react-server` condition, the plugin with
 //           `layer: 'server'`, 'use client' modules replaced by client references.
+//   ssr:    target node without the `react-server` condition: react-dom/server and every
+//           'use client' module, to render a page's Flight payload to HTML.
+//
+// Module ids are named (paths) in the browser and SSR builds, so a client reference in a Flight
+// payload names the same module in both.
 //
 // Both builds give Babel the same `cwd`/`root` (this folder), so a reference gets the same id in
 // both (ids hash the path relative to Babel's root).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ClientReferencesPlugin } from './client-references-plugin.mjs';
+import { ClientReferencesPlugin, findClientModules } from './client-references-plugin.mjs';
 import { METADATA_SUBSCRIBER, ServerReferenceRegistry, ServerReferencesPlugin } from './server-references-plugin.mjs';
 
 export const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -77,7 +82,7 @@ export function clientConfig({ registry }) {
       rules: [{ test: /\.jsx?$/, include: srcDir, use: [babelRule('client')] }],
     },
     // Unminified keeps the build fast (tests build it); flip for a real deployment.
-    optimization: { minimize: false },
+    optimization: { minimize: false, moduleIds: 'named' },
     plugins: [
       new ClientReferencesPlugin({ directory: srcDir }),
       new ServerReferencesPlugin({ layer: 'client', registry, root: appDir }),
@@ -127,7 +132,41 @@ export function serverConfig({ registry }) {
   };
 }
 
+/**
+ * The SSR entry: src/server/ssr.jsx plus an import of every 'use client' module, which nothing
+ * else imports (the Flight client loads them by id). Written as a file because webpack inlines
+ * extra entry modules, and an inlined module cannot be required by its id.
+ */
+function writeSsrEntry() {
+  const file = path.join(distDir, 'generated', 'ssr-entry.js');
+  const lines = findClientModules(srcDir).map((module) => `import ${JSON.stringify(module)};`);
+  lines.push(`export * from ${JSON.stringify(path.join(srcDir, 'server', 'ssr.jsx'))};`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+export function ssrConfig() {
+  return {
+    ...common,
+    name: 'ssr',
+    target: 'node20',
+    entry: { ssr: writeSsrEntry() },
+    output: {
+      path: path.join(distDir, 'ssr'),
+      filename: '[name].cjs',
+      library: { type: 'commonjs2' },
+      clean: true,
+    },
+    module: {
+      // The client layer, as in the browser: client components import Server Action stubs.
+      rules: [{ test: /\.jsx?$/, include: srcDir, use: [babelRule('client')] }],
+    },
+    optimization: { minimize: false, moduleIds: 'named', usedExports: false, concatenateModules: false },
+  };
+}
+
 export function createConfigs() {
   const registry = new ServerReferenceRegistry();
-  return [clientConfig({ registry }), serverConfig({ registry })];
+  return [clientConfig({ registry }), serverConfig({ registry }), ssrConfig()];
 }

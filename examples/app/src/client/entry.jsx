@@ -1,15 +1,18 @@
-// Browser entry: fetches the Flight payload of the current URL, renders it, and installs the
-// `callServer` that the plugin's client-layer stubs (and server references inside the payload) use.
-import { Component, StrictMode, startTransition, use, useState } from 'react';
-import { createRoot } from 'react-dom/client';
-import { createFromFetch, encodeReply } from 'react-server-dom-webpack/client';
+// Browser entry: hydrates the server-rendered page from the Flight payload inlined in it, and
+// installs the `callServer` that the plugin's client-layer stubs (and server references inside the
+// payload) use.
+import { startTransition } from 'react';
+import { hydrateRoot } from 'react-dom/client';
+import { createFromFetch, createFromReadableStream, encodeReply } from 'react-server-dom-webpack/client';
 import { setCallServer } from 'babel-plugin-use-cache/client';
+import { Root } from './Root.jsx';
 
 const FLIGHT = 'text/x-component';
 // Must match server/http.mjs.
 const ACTION_HEADER = 'x-rsc-action';
+const FLIGHT_DATA_ID = 'flight-data';
 
-let setTree = () => {};
+const treeSetter = { current: () => {} };
 
 async function checkedResponse(responsePromise) {
   const response = await responsePromise;
@@ -29,44 +32,18 @@ async function callServer(id, args) {
   // The server answers with the action's return value and the page rendered after the action ran
   // (so a revalidateTag inside the action shows at once).
   const { returnValue, root } = await createFromFetch(response, { callServer });
-  startTransition(() => setTree(root));
+  startTransition(() => treeSetter.current(root));
   return returnValue;
 }
 
 setCallServer(callServer);
 
-class ErrorBoundary extends Component {
-  state = { error: null };
-  static getDerivedStateFromError(error) {
-    return { error };
-  }
-  render() {
-    if (this.state.error) {
-      return (
-        <p role="alert" data-testid="app-error">
-          Something went wrong: {String(this.state.error.message ?? this.state.error)}
-        </p>
-      );
-    }
-    return this.props.children;
-  }
+/** The payload the server rendered the HTML from (so hydration sees the very same tree). */
+function inlinedFlight() {
+  const script = document.getElementById(FLIGHT_DATA_ID);
+  if (script === null) return createFromFetch(fetchFlight({ headers: { Accept: FLIGHT } }), { callServer });
+  const text = JSON.parse(script.textContent);
+  return createFromReadableStream(new Response(text).body, { callServer });
 }
 
-function isThenable(value) {
-  return value !== null && typeof value === 'object' && typeof value.then === 'function';
-}
-
-function App({ initial }) {
-  const [tree, setState] = useState(initial);
-  setTree = setState;
-  return isThenable(tree) ? use(tree) : tree;
-}
-
-const initial = createFromFetch(fetchFlight({ headers: { Accept: FLIGHT } }), { callServer });
-createRoot(document.getElementById('root')).render(
-  <StrictMode>
-    <ErrorBoundary>
-      <App initial={initial} />
-    </ErrorBoundary>
-  </StrictMode>,
-);
+hydrateRoot(document.getElementById('root'), <Root initial={inlinedFlight()} treeSetter={treeSetter} />);

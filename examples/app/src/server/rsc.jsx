@@ -1,6 +1,6 @@
 // Entry of the server bundle (built with the `react-server` condition). Everything that needs
 // React's server instance lives here; server/http.mjs only does HTTP.
-import { decodeReply, renderToPipeableStream } from 'react-server-dom-webpack/server';
+import { decodeAction, decodeReply, renderToPipeableStream } from 'react-server-dom-webpack/server';
 import { Page } from '../Page.jsx';
 
 // The runtime bundled with the app's cached functions: its counts are the ones to show on /stats.
@@ -76,6 +76,26 @@ export function createRsc({ clientManifest, serverManifest, onError = console.er
         throw error;
       }
       return render({ returnValue, root: <Page searchParams={url.searchParams} /> });
+    },
+
+    /**
+     * Runs the Server Action a `<form action={serverAction}>` posted without JavaScript (the
+     * fields React rendered into the form name it and carry its bound arguments).
+     */
+    async runFormAction(formData) {
+      let action;
+      try {
+        action = await decodeAction(formData, serverManifest);
+      } catch {
+        throw new ActionError(400, 'Malformed form action');
+      }
+      if (typeof action !== 'function') throw new ActionError(400, 'Not a Server Action form');
+      try {
+        await action();
+      } catch (error) {
+        if (error?.code === 'ERR_INVALID_BOUND_ARGUMENTS') throw new ActionError(400, 'Invalid bound arguments');
+        throw error;
+      }
     },
   };
 }
