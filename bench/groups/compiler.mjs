@@ -10,13 +10,14 @@
 // - the plugin's own visitor time, measured from inside the runs ("whole ÷ whole minus plugin
 //   visitors"): the steadiest view, as both sides come from the same calls.
 import { transformSync } from '@babel/core';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadDist, outDir, repoRoot } from '../lib/dist.mjs';
 import { compareInterleaved, median } from '../lib/measure.mjs';
 import { emit, figure, notAvailable, progress } from '../lib/report.mjs';
 import { writeInputs } from '../inputs/generate.mjs';
+import { listFixtures } from '../../test/support/fixture-files.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
 const presets = [
@@ -103,21 +104,6 @@ function visitorShare(plugin, files, runs) {
     totals.push(total);
   }
   return { plugin: median(shares), total: median(totals) };
-}
-
-function fixtureCorpus() {
-  const root = path.join(repoRoot, 'fixtures');
-  const found = [];
-  const walk = (dir) => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir)) {
-      const full = path.join(dir, entry);
-      if (statSync(full).isDirectory()) walk(full);
-      else if (/^input\.(js|jsx|ts|tsx|mjs)$/.test(entry)) found.push(full);
-    }
-  };
-  walk(root);
-  return found.sort();
 }
 
 const visitorName = (what) => `compile ${what}: whole ÷ whole minus plugin visitors`;
@@ -219,14 +205,11 @@ async function main() {
   }
 
   // The fixture corpus: every fixture input that compiles (error fixtures are skipped), with its
-  // options.json, as one unit of work.
+  // plugin options (the group's and the case's options.json), as one unit of work.
   const corpus = [];
-  for (const file of fixtureCorpus()) {
-    const optionsFile = path.join(path.dirname(file), 'options.json');
-    let options = {};
+  for (const { inputFile: file, options } of listFixtures()) {
     try {
-      if (existsSync(optionsFile)) options = JSON.parse(readFileSync(optionsFile, 'utf8'));
-      const pipes = pipelines(plugin, options.plugin ?? options.pluginOptions ?? options);
+      const pipes = pipelines(plugin, options);
       const code = readFileSync(file, 'utf8');
       const run = transformer(pipes.with, file, code);
       run();

@@ -1,7 +1,9 @@
 // Every fixture under fixtures/<group>/<case>: input -> output.js (or error.txt), plus
-// metadata.json when the case has one. `UPDATE_FIXTURES=1 npx vitest run test/plugin` rewrites
-// the expected files; each rewritten file must be read and checked before it is committed.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// metadata.json when the case has one (layout: test/support/fixture-files.mjs).
+// `UPDATE_FIXTURES=1 npx vitest run test/plugin/fixtures.test.ts` rewrites the expected files and
+// deletes the stale one (output.js of a case that now fails, error.txt of one that now compiles);
+// each rewritten file must be read and checked before it is committed.
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileFixture, listFixtures, normaliseError } from '../support/fixtures.js';
@@ -26,10 +28,16 @@ describe.each(groups)('fixtures/%s', (group) => {
       error = normaliseError(e);
     }
     if (update) {
-      if (error !== undefined) writeFileSync(errorFile, error + '\n');
-      else writeFileSync(outputFile, code + '\n');
-      if (existsSync(metadataFile) && error === undefined)
-        writeFileSync(metadataFile, JSON.stringify(metadata, null, 2) + '\n');
+      // A case that now fails loses its output and metadata; one that now compiles loses its error.
+      if (error !== undefined) {
+        writeFileSync(errorFile, error + '\n');
+        rmSync(outputFile, { force: true });
+        rmSync(metadataFile, { force: true });
+      } else {
+        writeFileSync(outputFile, code + '\n');
+        rmSync(errorFile, { force: true });
+        if (existsSync(metadataFile)) writeFileSync(metadataFile, JSON.stringify(metadata, null, 2) + '\n');
+      }
       return;
     }
     if (existsSync(errorFile)) {

@@ -1,50 +1,21 @@
 // Shared helpers of the compiler tests: where fixtures live and how one is compiled.
 import { transformAsync, type TransformOptions } from '@babel/core';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import plugin from '../../src/plugin/index.js';
+import { repoRoot, type Fixture } from './fixture-files.mjs';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const fixturesDir = join(repoRoot, 'fixtures');
+export { fixturesDir, listFixtures, repoRoot, type Fixture } from './fixture-files.mjs';
 
-export interface Fixture {
-  group: string;
-  name: string;
-  dir: string;
-  inputFile: string;
-  options: Record<string, unknown>;
-}
-
-export function listFixtures(): Fixture[] {
-  const result: Fixture[] = [];
-  for (const group of readdirSync(fixturesDir).sort()) {
-    const groupDir = join(fixturesDir, group);
-    for (const name of readdirSync(groupDir).sort()) {
-      const dir = join(groupDir, name);
-      const input = ['input.tsx', 'input.ts', 'input.js'].find((f) => existsSync(join(dir, f)));
-      if (!input) continue;
-      const optionsFile = join(dir, 'options.json');
-      const options = existsSync(optionsFile)
-        ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as Record<string, unknown>)
-        : {};
-      result.push({ group, name, dir, inputFile: join(dir, input), options });
-    }
-  }
-  return result;
-}
-
-/** Babel options of a fixture: its plugin options, plus `filename` (relative to the repo root). */
+/** Babel options of a fixture: its plugin options, and the file name its harness.json gives (or its own). */
 export function babelOptions(
   fixture: Fixture,
   extra: { presets?: TransformOptions['presets']; root?: string; plugin?: unknown } = {},
 ): TransformOptions {
-  const { filename, ...pluginOptions } = fixture.options;
   const root = extra.root ?? repoRoot;
   const isTs = fixture.inputFile.endsWith('.tsx') || fixture.inputFile.endsWith('.ts');
   return {
-    filename:
-      typeof filename === 'string' ? join(root, filename) : join(root, fixture.inputFile.slice(repoRoot.length + 1)),
+    filename: join(root, fixture.filename ?? fixture.inputFile.slice(repoRoot.length + 1)),
     root,
     cwd: root,
     configFile: false,
@@ -55,7 +26,7 @@ export function babelOptions(
     sourceType: 'module',
     parserOpts: { plugins: isTs ? ['jsx', 'typescript'] : ['jsx'] },
     presets: extra.presets ?? (isTs ? [['@babel/preset-typescript', { isTSX: true, allExtensions: true }]] : []),
-    plugins: [[extra.plugin ?? plugin, pluginOptions]],
+    plugins: [[extra.plugin ?? plugin, fixture.options]],
   };
 }
 
