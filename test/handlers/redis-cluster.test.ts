@@ -1,9 +1,15 @@
 // The Redis handler on a real Redis Cluster: 3 masters on loopback (test/support/redis-cluster.ts:
 // the one `.ci/run` started, or one this file starts itself).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisHandler, type RedisCacheHandler } from '../../src/runtime/handlers/redis.js';
 import { keySlot } from '../../src/runtime/handlers/redis-keys.js';
+import { handlerFor } from '../../src/runtime/config.js';
+import { cacheFunction, resetCache } from '../../src/runtime/index.js';
+import { codeBlocks, readDoc, REPO, section } from '../support/readme.js';
 import { entry, text } from './support/entries.js';
 import { redisCliInstalled, useRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 import { requireRedisServer } from '../support/redis-server.js';
@@ -114,6 +120,33 @@ describe.skipIf(!available)('Redis handler on a Redis Cluster (3 masters)', () =
       expect(await client.ping()).toBe('PONG');
     } finally {
       client.disconnect();
+    }
+  });
+
+  it('runs the "Running on a cluster" recipe of docs/handlers.md as written', async () => {
+    const recipe = codeBlocks(section(readDoc('docs/handlers.md'), 'Running on a cluster'))[0]!.code;
+    mkdirSync(join(REPO, 'test/.out'), { recursive: true });
+    const file = join(REPO, 'test/.out', `cluster-recipe-${process.pid}.mjs`);
+    writeFileSync(file, recipe);
+    process.env.REDIS_CLUSTER_NODES = cluster.urls.join(',');
+    resetCache();
+    try {
+      await import(pathToFileURL(file).href);
+      let runs = 0;
+      const product = cacheFunction('docs-cluster-recipe', 'default', async (id: number) => ({ id, run: ++runs }));
+      expect(await product(1)).toEqual({ id: 1, run: 1 });
+      // Stored on the cluster under the recipe's prefix (in a hash-tagged shard), and a hit after.
+      const stored = async () => (await Promise.all(masters.map((m) => m.keys('shop:*')))).flat();
+      for (let i = 0; i < 100 && !(await stored()).some((k) => k.includes('}e:')); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect((await stored()).some((k) => k.startsWith('shop:{') && k.includes('}e:'))).toBe(true);
+      expect(await product(1)).toEqual({ id: 1, run: 1 });
+    } finally {
+      await handlerFor('default').close?.();
+      resetCache();
+      rmSync(file, { force: true });
+      delete process.env.REDIS_CLUSTER_NODES;
     }
   });
 
