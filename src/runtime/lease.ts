@@ -71,9 +71,10 @@ async function acquire(
   key: string,
 ): Promise<Held | { release?: undefined; ttlMs: number } | undefined> {
   const claim = await callHandler(kind, handler, 'acquireLease', (h) => h.acquireLease!(key), undefined);
-  if (claim === undefined || !(claim.ttlMs > 0)) return undefined;
+  // A handler's answer is checked like any input: anything malformed means "no lease".
+  if (typeof claim !== 'object' || claim === null || !(claim.ttlMs > 0)) return undefined;
   const { token } = claim;
-  if (token === undefined) return { ttlMs: claim.ttlMs };
+  if (typeof token !== 'string') return token === undefined ? { ttlMs: claim.ttlMs } : undefined;
   return {
     entry: claim.entry,
     release: () => void callHandler(kind, handler, 'releaseLease', (h) => h.releaseLease!(key, token), undefined),

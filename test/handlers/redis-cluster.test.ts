@@ -14,7 +14,7 @@ import { entry, text } from './support/entries.js';
 import { redisCliInstalled, useRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 import { requireRedisServer } from '../support/redis-server.js';
 import { startRuntimePeer, type Peer } from './support/peer-process.js';
-import { coldId, expectOneExecution } from './support/single-flight.js';
+import { coldId, expectOneExecution, expectTakeOverAfterLease } from './support/single-flight.js';
 
 const available = requireRedisServer('Redis Cluster tests') && redisCliInstalled;
 
@@ -178,6 +178,11 @@ describe.skipIf(!available)('Redis handler on a Redis Cluster (3 masters)', () =
 
     it('2 processes x 20 concurrent cold calls on one key: 1 execution in total', async () => {
       await expectOneExecution([a, b], 20);
+    });
+
+    it('the lease holder killed mid-fill: another process computes after at most the lease time', async () => {
+      const doomed = await startRuntimePeer('redis', { cluster: cluster.urls, prefix, timeoutMs, leaseMs: 1500 });
+      await expectTakeOverAfterLease(doomed, b, 1500, 200);
     });
 
     it('a master killed mid-run: every call answers within timeoutMs, hits resume after it returns', async () => {
