@@ -89,8 +89,7 @@ function valueKind(node: t.Node): ValueKind {
     case 'TemplateLiteral':
     case 'JSXElement':
     case 'JSXFragment':
-    // Operators that always produce a primitive (`-1`, `!flag`, `a + b`).
-    case 'UnaryExpression':
+    case 'UnaryExpression': // operators that always produce a primitive: `-1`, `!flag`, `a + b`
     case 'BinaryExpression':
     case 'UpdateExpression':
       return 'notAFunction';

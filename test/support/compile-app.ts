@@ -53,7 +53,7 @@ export async function compileApp(
         module: {},
         load: (file) => import(/* @vite-ignore */ pathToFileURL(join(dir, file)).href),
         code: result!.code!,
-        references: (result!.metadata as { serverReferences: CompiledApp['references'] }).serverReferences,
+        references: (result!.metadata as unknown as { serverReferences: CompiledApp['references'] }).serverReferences,
       };
     }
   }
