@@ -62,6 +62,7 @@ const RUNTIME_ORDER = [
   'cacheFunction',
   'cacheExport',
   'serverReference',
+  'serverExport',
   'encryptBound',
   'decryptBound',
   'createServerReference',

@@ -22,6 +22,7 @@ export const Codes = {
   exportAll: 'E015',
   recursiveCapture: 'E016',
   privateName: 'E017',
+  accessor: 'E018',
 } as const;
 
 export type Code = (typeof Codes)[keyof typeof Codes];

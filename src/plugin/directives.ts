@@ -230,7 +230,9 @@ export function scanProgram(
     const type = node.type;
     let functionDepth = entry.functionDepth;
 
-    if (type === 'ExpressionStatement') checkStrayDirective(file, node as t.ExpressionStatement);
+    if (type === 'ExpressionStatement' && isBodyStatement(entry)) {
+      checkStrayDirective(file, node as t.ExpressionStatement, entry);
+    }
     if (FUNCTION_TYPES.has(type)) {
       const fn = node as AnyFunction;
       order = fn.start ?? order + 1;
@@ -261,28 +263,46 @@ export function scanProgram(
 }
 
 /**
- * A directive string that is not in a prologue: `('use cache')` at the top, or `'use cache'`
- * after other statements. Both silently do nothing in other compilers; here they are errors.
+ * A statement directly in the module body or a function body: where a directive could have been
+ * meant. Strings in nested blocks (`if`, loops, `switch`, `try`, labels) are ordinary expressions.
  */
-function checkStrayDirective(file: BabelFile, statement: t.ExpressionStatement): void {
+function isBodyStatement(entry: Entry): boolean {
+  const parent = entry.parent;
+  if (!parent) return false;
+  if (parent.node.type === 'Program') return true;
+  return parent.node.type === 'BlockStatement' && parent.parent !== null && FUNCTION_TYPES.has(parent.parent.node.type);
+}
+
+/**
+ * A directive-like string (exact or misspelled) in a body but not in its prologue: `('use cache')`
+ * at the top, or `'use cache'` after other statements. Both silently do nothing; here they are
+ * errors. (A string in a prologue is a directive, checked by readPrologue.)
+ */
+function checkStrayDirective(file: BabelFile, statement: t.ExpressionStatement, step: Entry): void {
   const expression = statement.expression;
   if (expression.type !== 'StringLiteral') return;
   const info = classifyDirective(expression.value);
-  if (!info || info.type === 'client') return;
-  const text = quote(expression.value);
-  if (expression.extra?.parenthesized) {
+  const meant = info ? expression.value : suggestDirective(expression.value);
+  if (meant === null || (info ?? classifyDirective(meant))?.type === 'client') return;
+  const subject = info
+    ? `The directive ${quote(meant)}`
+    : `${quote(expression.value)} looks like the directive ${quote(meant)}, which`;
+  const where = step.parent!.node.type === 'Program' ? 'the file' : 'the function body';
+  const parenthesised = expression.extra?.parenthesized === true;
+  if (parenthesised && step.index === 0) {
     throw diagnostic(
       file,
       statement,
       Codes.parenthesisedDirective,
-      `The directive ${text} must not be wrapped in parentheses; write it as a plain string statement at the top of the file or function body.`,
+      `${subject} must not be wrapped in parentheses; write it as a plain string statement at the top of ${where}: ${quote(meant)};`,
     );
   }
   throw diagnostic(
     file,
     statement,
     Codes.misplacedDirective,
-    `The directive ${text} must be at the top of the file or function body, before any other statement (only 'use strict' and other directives may precede it).`,
+    `${subject} must be at the top of ${where}, before any other statement (only 'use strict' and other directives may precede it)` +
+      (parenthesised ? ', and cannot be wrapped in parentheses.' : '.'),
   );
 }
 
@@ -292,6 +312,18 @@ function checkStrayDirective(file: BabelFile, statement: t.ExpressionStatement):
  */
 export function checkDirectiveFunction(file: BabelFile, fn: t.Node, directive: string): void {
   const f = fn as AnyFunction;
+  if (
+    (f.type === 'ObjectMethod' || f.type === 'ClassMethod' || f.type === 'ClassPrivateMethod') &&
+    (f.kind === 'get' || f.kind === 'set')
+  ) {
+    throw diagnostic(
+      file,
+      f,
+      Codes.accessor,
+      `A ${f.kind === 'get' ? 'getter' : 'setter'} cannot carry ${quote(directive)}: accessors cannot be async. ` +
+        `Use an async method or function instead (\`async ${f.kind === 'get' ? 'load' : 'save'}(...) { ${quote(directive)}; ... }\`).`,
+    );
+  }
   if ((f.type === 'ClassMethod' || f.type === 'ClassPrivateMethod') && !f.static) {
     throw diagnostic(
       file,
@@ -311,4 +343,9 @@ export function checkDirectiveFunction(file: BabelFile, fn: t.Node, directive: s
         : `Functions with ${quote(directive)} must be async: add the \`async\` keyword.`,
     );
   }
+}
+
+/** Each directive function of the file -> its own directive (which wins over the file's). */
+export function ownDirectives(scan: ScanResult): Map<t.Node, ReferenceDirective> {
+  return new Map(scan.functions.map((found) => [found.node, found.info]));
 }

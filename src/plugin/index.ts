@@ -14,6 +14,8 @@ import { useBabel } from './cached-paths.js';
 export type { PluginOptions } from './options.js';
 export type { ServerReferenceMeta } from './context.js';
 
+const DECLARATION_FILE = /\.d\.[cm]?tsx?$/;
+
 const plugin: (api: object, options: Record<string, unknown> | undefined, dirname: string) => PluginObj<PluginPass> =
   declare((api, rawOptions): PluginObj<PluginPass> => {
     api.assertVersion(7);
@@ -29,6 +31,9 @@ const plugin: (api: object, options: Record<string, unknown> | undefined, dirnam
           const file = state.file;
           const references: ServerReferenceMeta[] = [];
           (file.metadata as unknown as { serverReferences: ServerReferenceMeta[] }).serverReferences = references;
+          // A declaration file (`.d.ts`) never runs: nothing in it is a reference.
+          const filename = (file.opts as { filename?: string | null }).filename;
+          if (filename && DECLARATION_FILE.test(filename)) return;
           // One pass of the text check: no match, no traversal; the matches guide the scan.
           const candidates = directiveCandidates(file.code);
           if (candidates.length === 0) return;

@@ -52,6 +52,10 @@ export function serverReference<F>(id: string, fn: F): F {
   return fn;
 }
 
+export function serverExport(id: string, value: unknown): unknown {
+  return typeof value === 'function' ? serverReference(id, value) : value;
+}
+
 interface Sealed {
   id: string;
   values: unknown[];

@@ -4,7 +4,7 @@
 import type * as t from '@babel/types';
 import { idFor, locOf, runtimeHelper, runtimeSpecifiers, type CompileContext } from '../context.js';
 import { Codes, diagnostic, quote } from '../diagnostics.js';
-import { directiveText, type ScanResult } from '../directives.js';
+import { directiveText, ownDirectives, type ScanResult } from '../directives.js';
 import { collectExportTargets } from '../exports.js';
 import { rejectInClientFile } from './server.js';
 
@@ -36,14 +36,14 @@ export function compileClient(ctx: CompileContext, scan: ScanResult): void {
     return;
   }
 
-  const targets = collectExportTargets(ctx, directiveText(fileInfo));
+  const targets = collectExportTargets(ctx, fileInfo, ownDirectives(scan));
   const body: t.Statement[] = [];
   for (const target of targets) {
     const id = idFor(ctx, target.exportName);
     ctx.references.push({
       id,
-      kind: fileInfo.type,
-      ...(fileInfo.type === 'cache' ? { cacheKind: fileInfo.cacheKind } : {}),
+      kind: target.info.type,
+      ...(target.info.type === 'cache' ? { cacheKind: target.info.cacheKind } : {}),
       exportName: target.exportName,
       localName: target.localName,
       level: 'file',

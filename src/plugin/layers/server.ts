@@ -13,7 +13,8 @@ import {
   type CompileContext,
 } from '../context.js';
 import { Codes, diagnostic, quote } from '../diagnostics.js';
-import { directiveText, type ReferenceDirective, type ScanResult } from '../directives.js';
+import { directiveText, ownDirectives, type ReferenceDirective, type ScanResult } from '../directives.js';
+import { ExportedBindings } from '../export-bindings.js';
 import { collectExportTargets, type ExportTarget } from '../exports.js';
 import { liftInlineFunction, removeDirective, type InlineFunction } from '../hoist.js';
 
@@ -47,7 +48,9 @@ export function compileServer(ctx: CompileContext, scan: ScanResult): void {
   // Innermost first: an outer function then sees the inner one's bound reference, not its body.
   for (let i = inline.length - 1; i >= 0; i--) liftInlineFunction(ctx, inline[i]!);
   if (scan.fileDirective && fileInfo) {
-    for (const target of fileTargets(ctx, fileInfo)) compileFileTarget(ctx, fileInfo, target);
+    const exported = new ExportedBindings(ctx);
+    for (const target of fileTargets(ctx, scan, fileInfo)) compileFileTarget(ctx, target, exported);
+    exported.emit();
     removeDirective(ctx.program.node, scan.fileDirective.node);
   }
   emitModuleStatements(ctx);
@@ -69,23 +72,25 @@ export function rejectInClientFile(ctx: CompileContext, scan: ScanResult): void 
 // Export targets are collected once per file (prepareInline and the file-level pass both need them).
 const fileTargetsCache = new WeakMap<CompileContext, ExportTarget[]>();
 
-function fileTargets(ctx: CompileContext, info: ReferenceDirective): ExportTarget[] {
+function fileTargets(ctx: CompileContext, scan: ScanResult, info: ReferenceDirective): ExportTarget[] {
   let targets = fileTargetsCache.get(ctx);
   if (!targets) {
-    targets = collectExportTargets(ctx, directiveText(info));
+    targets = collectExportTargets(ctx, info, ownDirectives(scan));
     fileTargetsCache.set(ctx, targets);
   }
   return targets;
 }
 
 /**
- * Paths and generated export names of the inline directive functions, in source order. A
- * file-level export that repeats the file's directive is compiled once, as a file-level export.
+ * Paths and generated export names of the inline directive functions, in source order. An
+ * exported function of a file with a file-level directive is compiled once, as a file-level
+ * export, with its own directive when it carries one (a `'use cache'` function in a
+ * `'use server'` file is cached).
  */
 function prepareInline(ctx: CompileContext, scan: ScanResult, fileInfo: ReferenceDirective | null): InlineFunction[] {
   const exportedFunctions = new Set<t.Node>();
   if (fileInfo) {
-    for (const target of fileTargets(ctx, fileInfo)) exportedFunctions.add(target.path.node);
+    for (const target of fileTargets(ctx, scan, fileInfo)) exportedFunctions.add(target.path.node);
   }
   const counters = { cache: 0, server: 0 };
   const result: InlineFunction[] = [];
@@ -94,14 +99,6 @@ function prepareInline(ctx: CompileContext, scan: ScanResult, fileInfo: Referenc
     ctx.directiveFunctions.add(found.node);
     for (let i = 0; i < found.chain.length - 1; i++) ctx.enclosingDirectiveFunctions.add(found.chain[i]!);
     if (exportedFunctions.has(found.node)) {
-      if (found.info.type !== fileInfo!.type) {
-        throw diagnostic(
-          ctx.file,
-          found.directive,
-          Codes.conflictingFunctionDirectives,
-          `This function is exported from a ${quote(directiveText(fileInfo!))} file and cannot also carry ${quote(directiveText(found.info))}.`,
-        );
-      }
       removeDirective(found.node, found.directive);
       continue;
     }
@@ -136,10 +133,10 @@ function pathAt(
   return path;
 }
 
-function compileFileTarget(ctx: CompileContext, info: ReferenceDirective, target: ExportTarget): void {
-  const { t } = ctx;
+/** The reference a file-level export defines (metadata); returns its id. */
+function recordFileReference(ctx: CompileContext, target: ExportTarget): string {
+  const { info } = target;
   const id = idFor(ctx, target.exportName);
-  const node = target.path.node;
   ctx.references.push({
     id,
     kind: info.type,
@@ -148,21 +145,47 @@ function compileFileTarget(ctx: CompileContext, info: ReferenceDirective, target
     localName: target.localName,
     level: 'file',
     captures: [],
-    loc: locOf(node),
+    loc: locOf(target.path.node),
   });
-  const order = node.start ?? 0;
+  return id;
+}
+
+/**
+ * The wrapper of a file-level export: `cacheFunction` / `serverReference` for a function the
+ * source shows, `cacheExport` / `serverExport` for a value only the running module knows (wrapped
+ * or registered when it is a function, exported unchanged otherwise).
+ */
+function wrapFileExport(
+  ctx: CompileContext,
+  info: ReferenceDirective,
+  id: string,
+  value: t.Expression,
+  staticFunction: boolean,
+): t.Expression {
+  const { t } = ctx;
+  if (info.type === 'server') {
+    const helper = staticFunction ? 'serverReference' : 'serverExport';
+    return t.callExpression(runtimeHelper(ctx, helper), [t.stringLiteral(id), value]);
+  }
+  return t.callExpression(runtimeHelper(ctx, staticFunction ? 'cacheFunction' : 'cacheExport'), [
+    t.stringLiteral(id),
+    t.stringLiteral(info.cacheKind),
+    value,
+  ]);
+}
+
+function compileFileTarget(ctx: CompileContext, target: ExportTarget, exported: ExportedBindings): void {
+  const { t } = ctx;
+  const { info } = target;
+  const id = recordFileReference(ctx, target);
   const wrap = (value: t.Expression, staticFunction: boolean): t.Expression =>
-    info.type === 'server'
-      ? t.callExpression(runtimeHelper(ctx, 'serverReference'), [t.stringLiteral(id), value])
-      : t.callExpression(runtimeHelper(ctx, staticFunction ? 'cacheFunction' : 'cacheExport'), [
-          t.stringLiteral(id),
-          t.stringLiteral(info.cacheKind),
-          value,
-        ]);
+    wrapFileExport(ctx, info, id, value, staticFunction);
 
   switch (target.form) {
+    case 'binding':
+      return exported.add(target, (value) => wrap(value, false));
     case 'expression':
-      target.path.replaceWith(withLoc(wrap(target.path.node, target.staticFunction), node));
+      target.path.replaceWith(withLoc(wrap(target.path.node, target.staticFunction), target.path.node));
       return;
     case 'anonymousDeclaration': {
       const fn = target.path.node;
@@ -171,13 +194,11 @@ function compileFileTarget(ctx: CompileContext, info: ReferenceDirective, target
       return;
     }
     case 'declaration': {
-      const register = t.expressionStatement(
-        t.callExpression(runtimeHelper(ctx, 'serverReference'), [t.stringLiteral(id), t.identifier(target.localName)]),
-      );
+      const fn = target.path.node;
+      const order = fn.start ?? 0;
       if (info.type === 'cache') {
         // The body moves into `const $$cache_f = cacheFunction(...)`; the declaration stays as a
         // hoisted forwarder so `f` is callable before its line and in import cycles.
-        const fn = target.path.node;
         const helper = ctx.names.take(`$$cache_${target.localName}`);
         const expr = withLoc(t.functionExpression(fn.id, fn.params, fn.body, false, true), fn);
         expr.returnType = fn.returnType ?? null;
@@ -202,7 +223,12 @@ function compileFileTarget(ctx: CompileContext, info: ReferenceDirective, target
         );
         becomeDeclaration(ctx, target.path, withLoc(forward, fn));
       }
-      ctx.lifted.push({ order: order + 0.5, statement: register });
+      // The declaration itself is the reference frameworks serialise (hoisted, same identity).
+      const register = t.callExpression(runtimeHelper(ctx, 'serverReference'), [
+        t.stringLiteral(id),
+        t.identifier(target.localName),
+      ]);
+      ctx.lifted.push({ order: order + 0.5, statement: t.expressionStatement(register) });
       return;
     }
   }

@@ -1,5 +1,5 @@
 // The server-actions half of the runtime: what compiled 'use server' code imports
-// (serverReference, encryptBound, decryptBound) and the encryption key setting.
+// (serverReference, serverExport, encryptBound, decryptBound) and the encryption key setting.
 // See README.md (the runtime contract, and Server Actions) for the shapes that call these and their use.
 
 import { open, seal } from './cipher.js';
@@ -20,6 +20,15 @@ export function serverReference<T extends Function>(id: string, fn: T): T {
     );
   }
   return registerServerReference(fn, id, null);
+}
+
+/**
+ * A file-level `'use server'` export whose value only the running module knows (an import, a
+ * call's result, a destructured name): registered as the server reference `id` when it is a
+ * function, exported unchanged otherwise.
+ */
+export function serverExport<T>(id: string, value: T): T {
+  return typeof value === 'function' ? (serverReference(id, value) as T) : value;
 }
 
 function encryptionError(id: string, values: unknown[], cause: unknown): Error {
