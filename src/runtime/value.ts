@@ -14,6 +14,7 @@ import * as flightClient from 'react-server-dom-webpack/client';
 // @ts-expect-error -- as above.
 import * as flightServer from 'react-server-dom-webpack/server';
 import { privateChunks } from './flight-rows.js';
+import { decodeOwnReply } from './own-reply.js';
 import type { TemporaryReferences } from './key.js';
 
 type ServerTemporaryReferences = WeakMap<object, string>;
@@ -24,11 +25,6 @@ interface FlightServer {
     webpackMap: unknown,
     options?: { temporaryReferences?: ServerTemporaryReferences; onError?: (error: unknown) => string | void },
   ): ReadableStream<Uint8Array>;
-  decodeReply(
-    body: string | FormData,
-    webpackMap: unknown,
-    options?: { temporaryReferences?: ServerTemporaryReferences },
-  ): Promise<unknown>;
   createTemporaryReferenceSet(): ServerTemporaryReferences;
   registerServerReference<T extends Function>(reference: T, id: string, exportName: string | null): T;
 }
@@ -46,9 +42,12 @@ const serverConsumerManifest = { moduleMap: null, serverModuleMap: null, moduleL
 export const registerServerReference = server.registerServerReference;
 export const createServerTemporaryReferences = server.createTemporaryReferenceSet;
 
-/** `decodeReply` of the call's arguments: opaque values become server temporary references. */
+/**
+ * `decodeReply` of the call's arguments: opaque values become server temporary references. The
+ * runtime encoded them itself, so they decode whatever their size (see own-reply.ts).
+ */
 export async function decodeArguments(body: string | FormData, refs: ServerTemporaryReferences): Promise<unknown[]> {
-  return (await server.decodeReply(body, {}, { temporaryReferences: refs })) as unknown[];
+  return (await decodeOwnReply(body, {}, refs)) as unknown[];
 }
 
 /** The messages of React's own serialisation errors (react-server-dom-webpack 19.3). */

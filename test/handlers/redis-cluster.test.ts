@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisHandler, type RedisCacheHandler } from '../../src/runtime/handlers/redis.js';
-import { keySlot } from '../../src/runtime/handlers/redis-keys.js';
+import { clusterLayout, keySlot } from '../../src/runtime/handlers/redis-keys.js';
+import { checkInvariant, PTTLS } from './support/tag-ttl-invariant.js';
 import { handlerFor } from '../../src/runtime/config.js';
 import { cacheFunction, resetCache } from '../../src/runtime/index.js';
 import { codeBlocks, readDoc, REPO, section } from '../support/readme.js';
@@ -148,6 +149,17 @@ describe.skipIf(!available)('Redis handler on a Redis Cluster (3 masters)', () =
       rmSync(file, { force: true });
       delete process.env.REDIS_CLUSTER_NODES;
     }
+  });
+
+  it('keeps every tag key alive as long as the entries of its shard that carry the tag', async () => {
+    const prefix = freshPrefix();
+    const h = handler({ prefix, tagMinTtlSeconds: 1 });
+    const client = h.client;
+    await checkInvariant(
+      h,
+      (keys) => client.eval(PTTLS, keys.length, ...keys) as Promise<number[]>,
+      clusterLayout(prefix, 16).shardOf,
+    );
   });
 
   describe('server processes sharing the cluster', () => {

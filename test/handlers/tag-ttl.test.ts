@@ -1,66 +1,15 @@
 // Redis tag keys are bounded (they get TTLs) and no revalidation is ever lost because of it: a tag
-// key lives at least as long as every entry of its shard that carries the tag. Real redis-server
-// and a real Redis Cluster; the invariant is read atomically (one Lua script per check).
+// key lives at least as long as every entry of its shard that carries the tag. Real redis-server;
+// the invariant is read atomically (one Lua script per check). On a cluster: redis-cluster.test.ts.
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisHandler, escapeTag, type RedisCacheHandler } from '../../src/runtime/handlers/redis.js';
-import { clusterLayout, standaloneLayout } from '../../src/runtime/handlers/redis-keys.js';
+import { createRedisHandler, type RedisCacheHandler } from '../../src/runtime/handlers/redis.js';
+import { standaloneLayout } from '../../src/runtime/handlers/redis-keys.js';
 import { entry } from './support/entries.js';
 import { requireRedisServer, startRedisServer, type RedisServer } from '../support/redis-server.js';
-import { redisCliInstalled, useRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
+import { checkInvariant, PTTLS } from './support/tag-ttl-invariant.js';
 
 const available = requireRedisServer('tag key TTL tests');
-
-/** PTTL of an entry key and of its tag keys, read in one atomic step. */
-const PTTLS = `local out = {} for i, k in ipairs(KEYS) do out[i] = redis.call('PTTL', k) end return out`;
-
-/** A deterministic pseudo-random sequence (the test must be reproducible). */
-function random(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return x / 2 ** 32;
-  };
-}
-
-/**
- * Random sets (lives of 1 to 4 s, 1 to 3 of 4 tags) and revalidations; after every step, for every
- * entry still in Redis: each of its tag keys exists and lives at least as long (or has no TTL).
- */
-async function checkInvariant(
-  h: RedisCacheHandler,
-  raw: (keys: string[]) => Promise<number[]>,
-  shardOf: (key: string) => string,
-): Promise<void> {
-  const next = random(42);
-  const tags = ['a', 'b', 'c', 'ünï cødé'];
-  const live = new Map<string, string[]>();
-  for (let step = 0; step < 120; step++) {
-    const key = `k${Math.floor(next() * 30)}`;
-    if (next() < 0.75) {
-      const own = tags.filter(() => next() < 0.5);
-      if (own.length === 0) own.push(tags[0]!);
-      await h.set(key, entry('v', own, { expire: 1 + Math.floor(next() * 4), timestamp: Date.now() }));
-      live.set(key, own);
-    } else {
-      await h.updateTags([tags[Math.floor(next() * tags.length)]!], Date.now());
-    }
-    for (const [k, own] of live) {
-      const shard = shardOf(k);
-      const [entryTtl, ...tagTtls] = await raw([`${shard}e:${k}`, ...own.map((t) => `${shard}t:${escapeTag(t)}`)]);
-      if (entryTtl === -2) {
-        live.delete(k); // expired
-        continue;
-      }
-      for (const tagTtl of tagTtls) {
-        expect(tagTtl === -1 || tagTtl! >= entryTtl!, `tag key of ${k}: ${tagTtl} ms < entry ${entryTtl} ms`).toBe(
-          true,
-        );
-      }
-    }
-    if (step % 20 === 19) await new Promise((r) => setTimeout(r, 300)); // let some entries expire
-  }
-}
 
 describe.skipIf(!available)('Redis tag key TTLs', () => {
   let server: RedisServer;
@@ -138,25 +87,5 @@ describe.skipIf(!available)('Redis tag key TTLs', () => {
     await h.updateTags(['old'], 456);
     expect(await raw.pttl(`${prefix}t:old`)).toBe(-1);
     expect(await h.getExpiration(['old'])).toBe(456);
-  });
-
-  describe.skipIf(!redisCliInstalled)('on a Redis Cluster', () => {
-    let cluster: RedisCluster;
-    beforeAll(async () => {
-      cluster = await useRedisCluster();
-    });
-    afterAll(() => cluster?.release());
-
-    it('keeps the invariant in every shard', async () => {
-      const prefix = `ttl-cluster-${process.pid}:`;
-      const h = createRedisHandler({ cluster: cluster.urls, prefix, tagMinTtlSeconds: 1 });
-      handlers.push(h);
-      const client = h.client;
-      await checkInvariant(
-        h,
-        (keys) => client.eval(PTTLS, keys.length, ...keys) as Promise<number[]>,
-        clusterLayout(prefix, 16).shardOf,
-      );
-    });
   });
 });

@@ -8,9 +8,11 @@
 //                   arrays, Blob, FormData, promises, undefined, NaN, -0, ...). 'R' holds its
 //                   string output; 'F' its FormData output as [key, string | blob] entries.
 // Decoding goes through decodeReply, so captured values arrive in the action exactly as its
-// arguments do.
+// arguments do, without decodeReply's size limits: the plaintext was authenticated first, so it
+// is what this runtime encoded (see own-reply.ts).
 
-import { decodeReply, encodeReply } from './flight.js';
+import { decodeOwnReply } from '../own-reply.js';
+import { encodeReply } from './flight.js';
 
 const MAX_FAST_DEPTH = 32;
 
@@ -73,7 +75,7 @@ export async function decodeBoundValues(plaintext: string): Promise<unknown[]> {
   if (form === 'J') {
     values = JSON.parse(body);
   } else if (form === 'R') {
-    values = await decodeReply(body, {});
+    values = await decodeOwnReply(body, {});
   } else if (form === 'F') {
     const formData = new FormData();
     for (const [key, value] of JSON.parse(body) as FormEntry[]) {
@@ -88,7 +90,7 @@ export async function decodeBoundValues(plaintext: string): Promise<unknown[]> {
         formData.append(key, blob);
       }
     }
-    values = await decodeReply(formData, {});
+    values = await decodeOwnReply(formData, {});
   } else {
     throw new Error(`unknown bound-values format ${JSON.stringify(form)}`);
   }

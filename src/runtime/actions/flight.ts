@@ -11,7 +11,11 @@ export type FlightServerManifest = Record<string, { id: string; chunks: string[]
 
 interface FlightServerApi {
   registerServerReference<T extends Function>(fn: T, id: string, exportName: string | null): T;
-  decodeReply(body: string | FormData, manifest: FlightServerManifest): PromiseLike<unknown>;
+  decodeReply(
+    body: string | FormData,
+    manifest: FlightServerManifest,
+    options?: { temporaryReferences?: WeakMap<object, string>; arraySizeLimit?: number },
+  ): PromiseLike<unknown>;
 }
 interface FlightClientApi {
   encodeReply(value: unknown): Promise<string | FormData>;
