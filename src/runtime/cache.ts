@@ -307,7 +307,7 @@ async function runFill(
   flight: InFlight,
 ): Promise<Fill> {
   const claim = await claimFill(
-    cached.kind,
+    (op, run, fallback) => callHandler(cached.kind, handler, op, run, fallback),
     handler,
     call.key,
     // Another instance's entry counts only if fresh, revalidations seen by this process included.

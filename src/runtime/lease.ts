@@ -12,11 +12,18 @@
  * leases, a failing or slow lease call, or a lease time of 0 all mean "compute now": a lease can
  * delay a call by at most its time, and never fails one.
  */
-import { callHandler } from './config.js';
+import type { HandlerOp } from './config.js';
 import { debug, shortKey } from './debug.js';
 import type { CacheEntry, CacheHandler } from './handlers/types.js';
 
 /** What to do about a miss: compute (then `release()`), or use the entry another process stored. */
+/**
+ * Runs one operation of the handler and never throws: its result, or `fallback` when it fails (the
+ * runtime's `callHandler`, which also applies timeouts and reports failures; a plain catch for
+ * `toNextCacheHandler`, which runs without the runtime).
+ */
+export type SafeCall = <T>(op: HandlerOp, run: (handler: CacheHandler) => Promise<T>, fallback: T) => Promise<T>;
+
 export type FillClaim = { entry: CacheEntry } | { entry?: undefined; release(): void };
 
 const NOT_LEASED: FillClaim = { release() {} };
@@ -28,14 +35,14 @@ const MAX_POLL_MS = 100;
  * another process's fill (and not the stale or revalidated entry that caused this miss).
  */
 export async function claimFill(
-  kind: string,
+  call: SafeCall,
   handler: CacheHandler,
   key: string,
   usable: (entry: CacheEntry | undefined) => entry is CacheEntry,
 ): Promise<FillClaim> {
   if (typeof handler.acquireLease !== 'function' || typeof handler.releaseLease !== 'function') return NOT_LEASED;
   const started = Date.now();
-  const read = () => callHandler(kind, handler, 'get', (h) => h.get(key), undefined);
+  const read = () => call('get', (h) => h.get(key), undefined);
   /** Holding the lease: read once more, as the last holder may have stored and released between our read and our claim. */
   const checked = async (held: Held): Promise<FillClaim> => {
     const late = held.entry !== undefined ? (held.entry ?? undefined) : await read();
@@ -43,7 +50,7 @@ export async function claimFill(
     held.release();
     return { entry: late };
   };
-  let claim = await acquire(kind, handler, key);
+  let claim = await acquire(call, handler, key);
   if (claim === undefined) return NOT_LEASED;
   if (claim.release) return checked(claim);
   const deadline = started + claim.ttlMs;
@@ -54,7 +61,7 @@ export async function claimFill(
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     const entry = await read();
     if (usable(entry)) return { entry };
-    claim = await acquire(kind, handler, key);
+    claim = await acquire(call, handler, key);
     if (claim === undefined) return NOT_LEASED;
     if (claim.release) return checked(claim);
   }
@@ -66,17 +73,17 @@ type Held = { release(): void; entry?: CacheEntry | null; ttlMs?: undefined };
 
 /** `{ release }` when this process now holds the lease, `{ ttlMs }` when another does, `undefined` on failure. */
 async function acquire(
-  kind: string,
+  call: SafeCall,
   handler: CacheHandler,
   key: string,
 ): Promise<Held | { release?: undefined; ttlMs: number } | undefined> {
-  const claim = await callHandler(kind, handler, 'acquireLease', (h) => h.acquireLease!(key), undefined);
+  const claim = await call('acquireLease', (h) => h.acquireLease!(key), undefined);
   // A handler's answer is checked like any input: anything malformed means "no lease".
   if (typeof claim !== 'object' || claim === null || !(claim.ttlMs > 0)) return undefined;
   const { token } = claim;
   if (typeof token !== 'string') return token === undefined ? { ttlMs: claim.ttlMs } : undefined;
   return {
     entry: claim.entry,
-    release: () => void callHandler(kind, handler, 'releaseLease', (h) => h.releaseLease!(key, token), undefined),
+    release: () => void call('releaseLease', (h) => h.releaseLease!(key, token), undefined),
   };
 }

@@ -260,6 +260,31 @@ describe.each<'memory' | 'fs' | 'redis'>(['memory', 'fs', ...(redisAvailable ? (
   },
 );
 
+describe.skipIf(!redisAvailable)('toNextCacheHandler and fill leases (Redis)', () => {
+  it('a miss in two instances at once: one computes, the other gets its entry once stored', async () => {
+    const prefix = `${uid('lease')}:`;
+    const [first, second] = [0, 1].map(() => {
+      const handler = createRedisHandler({ url: server!.url, prefix });
+      closers.push(() => handler.close());
+      return toNextCacheHandler(handler);
+    });
+    expect(await first!.get('k', [])).toBeUndefined(); // a miss: this instance holds the lease
+    let answered = false;
+    const waiting = second!.get('k', []).then((e) => ((answered = true), e));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(answered).toBe(false); // the other waits for the holder's entry instead of computing
+    const value = new Blob(['computed once']).stream() as ReadableStream<Uint8Array>;
+    await first!.set(
+      'k',
+      Promise.resolve({ value, tags: [], timestamp: Date.now(), stale: 300, revalidate: 900, expire: 3600 }),
+    );
+    const got = await waiting;
+    expect(await new Response(got!.value).text()).toBe('computed once');
+    // The lease was released with the write: a later miss of another key is not delayed.
+    expect(await second!.get('other', [])).toBeUndefined();
+  });
+});
+
 describe('the recipe in docs/handlers.md', () => {
   it('is the cache handler module the Next.js app test runs', () => {
     const docs = readFileSync(new URL('../../docs/handlers.md', import.meta.url), 'utf8');

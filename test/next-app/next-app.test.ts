@@ -108,6 +108,11 @@ describe.skipIf(!redisAvailable)('a Next.js 16 app on the Redis handler (toNextC
     expect((await read(a, 'shared')).value).toEqual(filled.value);
   });
 
+  it('a cold value asked of both instances at once is computed once (fill leases)', async () => {
+    const [inA, inB] = await Promise.all([read(a, 'cold'), read(b, 'cold')]);
+    expect(inB.value).toEqual(inA.value);
+  });
+
   it('revalidateTag in one instance is seen by both: each computes or reads the new value', async () => {
     const before = await read(a, 'expiring');
     expect((await read(b, 'expiring')).value).toEqual(before.value);

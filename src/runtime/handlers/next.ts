@@ -15,6 +15,7 @@
  */
 import { nameHandler } from '../events.js';
 import { errorMessage, handlerDebug } from './handler-debug.js';
+import { claimFill, type SafeCall } from '../lease.js';
 import { hasMethods } from './shape.js';
 import type { CacheEntry, CacheHandler } from './types.js';
 
@@ -68,6 +69,9 @@ function revalidationTime(): number {
  * revalidation; closer, it is clock drift and rounding (the two clocks differ by about a ms).
  */
 const CLOCK_TOLERANCE_MS = 500;
+
+/** How long `toNextCacheHandler` remembers a lease Next.js never stored an entry for. */
+const LEASE_MEMORY_MS = 60_000;
 
 function isNextHandler(value: unknown): value is NextCacheHandler {
   return hasMethods(value, ['get', 'set', 'getExpiration', 'updateTags']);
@@ -161,17 +165,62 @@ export function toNextCacheHandler(handler: CacheHandler): NextCacheHandler {
   }
   /** Writes in progress, so that a read of the same key waits for them (Next.js's contract). */
   const pendingSets = new Map<string, Promise<void>>();
+  /** Fill leases this instance holds (a miss it computes), released once the entry is stored. */
+  const heldLeases = new Map<string, () => void>();
   const log = handlerDebug('toNextCacheHandler', undefined);
+  const safeCall: SafeCall = (op, run, fallback) =>
+    Promise.resolve()
+      .then(() => run(handler))
+      .catch((error: unknown) => {
+        log(`${op} failed: ${errorMessage(error)}`);
+        return fallback;
+      });
+
+  /** `entry` as Next.js gets it, or `undefined` when its tags were revalidated since it was made. */
+  async function served(entry: CacheEntry | undefined): Promise<NextCacheEntry | undefined> {
+    if (entry === undefined) return undefined;
+    if (entry.tags.length !== 0 && entry.timestamp <= (await handler.getExpiration(entry.tags))) return undefined;
+    const { value, tags, timestamp, stale, revalidate, expire } = entry;
+    return { value: streamOf(value), tags: [...tags], timestamp, stale, revalidate, expire };
+  }
+
+  /**
+   * A miss. With a handler that leases fills (Redis, filesystem), one instance computes it: this
+   * one (Next.js computes, then `set` releases the lease), or another, whose entry is returned
+   * once stored (waiting at most the lease time, then computing here).
+   */
+  async function miss(cacheKey: string, missed: CacheEntry | undefined): Promise<NextCacheEntry | undefined> {
+    const before = missed?.timestamp ?? 0;
+    const claim = await claimFill(
+      safeCall,
+      handler,
+      cacheKey,
+      (e): e is CacheEntry => e !== undefined && e.timestamp > before,
+    );
+    if (claim.entry !== undefined) return served(claim.entry);
+    heldLeases.get(cacheKey)?.();
+    heldLeases.set(cacheKey, claim.release);
+    // Next.js may not store what it computed (an error, a dynamic entry): the lease lapses by
+    // itself then; this only forgets it.
+    setTimeout(
+      () => heldLeases.get(cacheKey) === claim.release && heldLeases.delete(cacheKey),
+      LEASE_MEMORY_MS,
+    ).unref();
+    return undefined;
+  }
+
+  function releaseLease(cacheKey: string): void {
+    const release = heldLeases.get(cacheKey);
+    heldLeases.delete(cacheKey);
+    release?.();
+  }
 
   return {
     async get(cacheKey) {
       const pending = pendingSets.get(cacheKey);
       if (pending !== undefined) await pending;
       const entry = await handler.get(cacheKey);
-      if (entry === undefined) return undefined;
-      if (entry.tags.length !== 0 && entry.timestamp <= (await handler.getExpiration(entry.tags))) return undefined;
-      const { value, tags, timestamp, stale, revalidate, expire } = entry;
-      return { value: streamOf(value), tags: [...tags], timestamp, stale, revalidate, expire };
+      return (await served(entry)) ?? miss(cacheKey, entry);
     },
     async set(cacheKey, pendingEntry) {
       const write = (async () => {
@@ -189,8 +238,8 @@ export function toNextCacheHandler(handler: CacheHandler): NextCacheHandler {
         await handler.set(cacheKey, stored);
       })();
       const settled = write.then(
-        () => undefined,
-        () => undefined,
+        () => releaseLease(cacheKey),
+        () => releaseLease(cacheKey),
       );
       pendingSets.set(cacheKey, settled);
       try {
