@@ -17,6 +17,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // dist/ is built once here, before the test files run (only when the sources changed).
+    globalSetup: ['test/global-setup.ts'],
     // The Next.js app test builds an app: its own script, `npm run test:next`.
     exclude: [...configDefaults.exclude, 'test/next-app/**'],
     environment: 'node',

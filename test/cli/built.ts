@@ -1,7 +1,6 @@
-// The built CLI and plugin (dist/), rebuilt when src/cli or src/plugin is newer, and a way to run
-// the binary. Shared by test/cli and test/robustness; builds are serialised across vitest workers.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+// The built CLI and plugin (dist/, built before the run by test/global-setup.ts) and a way to run
+// the binary. Shared by test/cli and test/robustness.
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,52 +10,6 @@ const OTHER_DIST = process.env.USE_CACHE_TEST_DIST;
 const DIST = OTHER_DIST ? path.resolve(OTHER_DIST) : path.join(ROOT, 'dist');
 export const CLI = path.join(DIST, 'cli/index.js');
 export const PLUGIN = path.join(DIST, 'plugin/index.js');
-const LOCK = path.join(ROOT, 'test/.out/build.lock');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  if (!existsSync(dir)) return newest;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function isStale(): boolean {
-  if (!existsSync(CLI) || !existsSync(PLUGIN)) return true;
-  const built = Math.min(statSync(CLI).mtimeMs, statSync(PLUGIN).mtimeMs);
-  return Math.max(newestMtime(path.join(ROOT, 'src/cli')), newestMtime(path.join(ROOT, 'src/plugin'))) > built;
-}
-
-const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-/** `npm run build` when dist/ is missing or older than the sources (CI builds before testing). */
-export function ensureBuilt(): void {
-  if (OTHER_DIST || !isStale()) return;
-  mkdirSync(path.dirname(LOCK), { recursive: true });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      break;
-    } catch {
-      if (existsSync(LOCK) && Date.now() - statSync(LOCK).mtimeMs > 120_000)
-        rmSync(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`could not take ${LOCK} to build dist/`);
-      sleep(250);
-    }
-  }
-  try {
-    if (isStale()) execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`npm run build failed:\n${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`, { cause: error });
-  } finally {
-    rmSync(LOCK, { recursive: true, force: true });
-  }
-}
-
 export interface CliResult {
   status: number | null;
   signal: NodeJS.Signals | null;

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, STACK_LINE, ensureBuilt, runCliAsync as cli } from './built.js';
+import { ROOT, STACK_LINE, runCliAsync as cli } from './built.js';
 
 let dir: string;
 const file = (name: string, text: string) => {
@@ -30,7 +30,6 @@ export async function save(data) {
 const USAGE_LINE = /^Usage: use-cache transform <file\|-> \[options\]/m;
 
 beforeAll(() => {
-  ensureBuilt();
   dir = mkdtempSync(path.join(os.tmpdir(), 'use-cache-cli-'));
   file('src/cached.js', CACHED);
   file('src/actions.js', ACTIONS);

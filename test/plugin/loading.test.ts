@@ -1,12 +1,10 @@
 // The built plugin loads both ways Babel users load plugins: `require` (CommonJS build: Jest,
 // transformSync, babel.config.js with a plugin name) and `import` (ESM build: transformAsync,
-// babel-loader). `npm test` builds dist/ first; run `npm run build` before running this alone.
+// babel-loader). dist/ is built before the run (test/global-setup.ts).
 import { transformAsync, transformSync } from '@babel/core';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import plugin from '../../src/plugin/index.js';
 import { repoRoot } from '../support/fixtures.js';
 
@@ -18,12 +16,6 @@ const options = (p: unknown) => ({
   babelrc: false,
   plugins: [p as string],
 });
-
-beforeAll(() => {
-  if (!existsSync(join(repoRoot, 'dist/cjs/plugin/index.js'))) {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: repoRoot, stdio: 'inherit' });
-  }
-}, 300_000);
 
 describe('loading the built plugin', () => {
   const expected = () => transformSync(source, options(plugin))!.code;

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import plugin from '../../src/plugin/index.js';
-import { STACK_LINE, ensureBuilt, runCliAsync } from '../cli/built.js';
+import { STACK_LINE, runCliAsync } from '../cli/built.js';
 // @ts-expect-error plain JavaScript helper
 import { createRng } from './corpus-lib.mjs';
 import { serverReferencesOf } from '../support/metadata.js';
@@ -21,7 +21,6 @@ const write = (name: string, content: string | Buffer) => {
 };
 
 beforeAll(() => {
-  ensureBuilt();
   dir = mkdtempSync(path.join(os.tmpdir(), 'use-cache-bad-input-'));
 }, 300_000);
 afterAll(() => {
@@ -151,6 +150,7 @@ describe('a 5 MB file', { timeout: 300_000 }, () => {
 });
 
 const DEPTH = 10_000;
+const WITHIN_BABEL = 250;
 /** Nested code of every kind; Babel's own recursive parser gives up long before 10,000 levels. */
 const NESTED: Record<string, (n: number) => string> = {
   parentheses: (n) => `export const x = ${'('.repeat(n)}1${')'.repeat(n)};\n`,
@@ -165,6 +165,7 @@ const NESTED: Record<string, (n: number) => string> = {
 };
 
 describe(`deeply nested code (${DEPTH} levels)`, { timeout: 180_000 }, () => {
+  // Babel's recursive parser overflows first: this holds the CLI to a clean report of that.
   it('through the CLI: compiled, or exit 1 with "nested too deeply" (never a crash or a stack trace)', async () => {
     const names = Object.keys(NESTED);
     const results = await Promise.all(
@@ -177,9 +178,12 @@ describe(`deeply nested code (${DEPTH} levels)`, { timeout: 180_000 }, () => {
     });
   });
 
-  it.each(Object.keys(NESTED))('%s: through @babel/core the plugin fails only where Babel alone fails', (name) => {
-    for (const depth of [DEPTH, 250]) {
-      const code = NESTED[name]!(depth);
+  // At 10,000 levels Babel's parser gives up before any plugin runs, so through @babel/core only a
+  // depth Babel can parse says something about the plugin: there, it must compile too.
+  it.each(Object.keys(NESTED))(
+    `%s: at ${WITHIN_BABEL} levels, within Babel's reach, the plugin compiles it too`,
+    (name) => {
+      const code = NESTED[name]!(WITHIN_BABEL);
       const options = {
         filename: '/project/deep.js',
         root: '/project',
@@ -187,27 +191,13 @@ describe(`deeply nested code (${DEPTH} levels)`, { timeout: 180_000 }, () => {
         babelrc: false,
         compact: false,
       } as const;
-      let baseline: Error | undefined;
-      try {
-        transformSync(code, options);
-      } catch (error) {
-        baseline = error as Error;
-      }
-      let withPlugin: Error | undefined;
-      try {
-        transformSync(code, { ...options, plugins: [plugin as PluginItem] });
-      } catch (error) {
-        withPlugin = error as Error;
-      }
-      if (baseline) {
-        expect(baseline).toBeInstanceOf(RangeError);
-        expect(withPlugin, `${name} at ${depth}`).toBeInstanceOf(Error);
-      } else {
-        expect(withPlugin?.message, `${name} at ${depth}: Babel alone compiles it`).toBeUndefined();
-      }
-      if (depth === 250) expect(baseline, `${name}: 250 levels are within Babel's reach`).toBeUndefined();
-    }
-  });
+      expect(() => transformSync(code, options), 'Babel alone').not.toThrow();
+      expect(
+        () => transformSync(code, { ...options, plugins: [plugin as PluginItem] }),
+        'with the plugin',
+      ).not.toThrow();
+    },
+  );
 });
 
 describe('binary garbage', { timeout: 120_000 }, () => {

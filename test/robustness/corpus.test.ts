@@ -4,7 +4,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PLUGIN, ROOT, ensureBuilt } from '../cli/built.js';
+import { PLUGIN, ROOT } from '../cli/built.js';
 // @ts-expect-error plain JavaScript helper shared with scripts/corpus.mjs
 import { createRng, formatFailures, listCorpus, runCorpus, summarize } from './corpus-lib.mjs';
 
@@ -57,7 +57,6 @@ function sample(files: string[], seed: number): string[] {
 let results: Result[];
 
 beforeAll(async () => {
-  ensureBuilt();
   const all: string[] = listCorpus();
   const files = sample(all, SEED);
   console.log(

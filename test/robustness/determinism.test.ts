@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { babelOptions } from '../../src/cli/compile.js';
 import plugin from '../../src/plugin/index.js';
-import { ensureBuilt, runCliAsync, type CliResult } from '../cli/built.js';
+import { runCliAsync, type CliResult } from '../cli/built.js';
 
 const SOURCES: Record<string, string> = {
   'app/cached.js': `'use cache';
@@ -89,7 +89,6 @@ let rootA: string;
 let rootB: string;
 
 beforeAll(() => {
-  ensureBuilt();
   base = mkdtempSync(path.join(os.tmpdir(), 'use-cache-determinism-'));
   rootA = path.join(base, 'machine-a', 'project');
   rootB = path.join(base, 'machine b', 'home', 'someone', 'elsewhere');

@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../cli/built.js';
 import { codeBlocks, commandsOf, filesOf, readDoc, REPO, section } from '../support/readme.js';
 
 const readme = readDoc('README.md');
@@ -47,7 +46,6 @@ let project: string;
 let tarball: string;
 
 beforeAll(() => {
-  ensureBuilt();
   work = mkdtempSync(path.join(tmpdir(), 'use-cache-starter-'));
   const packed = JSON.parse(
     execFileSync('npm', ['pack', '--json', '--pack-destination', work], {
