@@ -1,11 +1,11 @@
 // Cost of the cache handlers as the runtime uses them, measured on the BUILT package (dist/):
 //   baseline     the cheapest call of the medium, in the same batches: Redis PING, fs stat,
 //                a resolved promise (shows how loaded the machine was)
-//   hit          get(key) + getExpiration(entry.tags)      (what a cache hit asks of a handler)
-//   hit later    the same, getExpiration one event-loop turn later (no tag times remembered)
+//   hit          get(key) + getTagTimes(entry.tags)      (what a cache hit asks of a handler)
+//   hit later    the same, getTagTimes one event-loop turn later (no tag times remembered)
 //   miss         get(absent key)                           (the lookup before a fill)
 //   set          set(key, entry)                           (storing a fill)
-//   revalidate   updateTags([tag]) + getExpiration([tag])  (revalidateTag and the next read's check)
+//   revalidate   updateTags([tag]) + getTagTimes([tag])  (revalidateTag and the next read's check)
 // each with 100 and with 100,000 entries stored (all carrying the revalidated tag).
 //
 //   npm run build && node bench/handlers.mjs [--entries 100,100000] [--only redis,fs,memory]
@@ -94,19 +94,19 @@ function operations(handler, count, baseline) {
     baseline,
     hit: async (i) => {
       const e = await handler.get(`key-${(i * 7919) % count}`);
-      await handler.getExpiration(e.tags);
+      await handler.getTagTimes(e.tags);
     },
     // the same, with the tag times asked in a later event-loop turn (Redis: a second round trip)
     hitLater: async (i) => {
       const e = await handler.get(`key-${(i * 7919) % count}`);
       await new Promise((resolve) => setImmediate(resolve));
-      await handler.getExpiration(e.tags);
+      await handler.getTagTimes(e.tags);
     },
     miss: (i) => handler.get(`absent-${i}`),
     set: (i) => handler.set(`new-${i % 1000}`, entry(i)),
     revalidate: async () => {
       await handler.updateTags(['all'], Date.now());
-      await handler.getExpiration(['all']);
+      await handler.getTagTimes(['all']);
     },
   };
 }
@@ -200,7 +200,7 @@ if (fsModule) {
 
 const us = (n) => `${n.toFixed(1)} µs`;
 console.log(
-  '| handler | entries | baseline | hit (get + getExpiration) | hit, tags asked a turn later | miss (get) | set | revalidate (updateTags + getExpiration) |',
+  '| handler | entries | baseline | hit (get + getTagTimes) | hit, tags asked a turn later | miss (get) | set | revalidate (updateTags + getTagTimes) |',
 );
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {

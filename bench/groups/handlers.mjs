@@ -22,10 +22,10 @@ const LARGE = {
 };
 const HANDLERS = ['memory', 'redis', 'fs'];
 const OPS = [
-  { key: 'hitUs', label: 'hit (get + getExpiration)', target: null },
+  { key: 'hitUs', label: 'hit (get + getTagTimes)', target: null },
   { key: 'missUs', label: 'miss (get)', target: null },
   { key: 'setUs', label: 'set', target: null },
-  { key: 'revalidateUs', label: 'revalidate (updateTags + getExpiration)', target: 1.5 },
+  { key: 'revalidateUs', label: 'revalidate (updateTags + getTagTimes)', target: 1.5 },
 ];
 const rowName = (handler, op) =>
   `${handler} handler ${op.label}, ${LARGE[handler].toLocaleString('en')} entries ÷ ${SMALL}`;

@@ -11,8 +11,11 @@ import { fitsHandler } from './entry-size.js';
 import { claimFill } from './lease.js';
 import { scopeLife } from './life.js';
 import { absorbInner, createScope, currentScope, isFilling, runInScope, type CacheScope } from './scope.js';
-import { entryTimestamp, localExpiration, resetTags, tagRevision } from './tags.js';
+import { entryTimestamp, resetTags, tagRevision } from './tags.js';
 import { activeTracer, tracedCall } from './tracing.js';
+import { entryTagMarks, freshness, leaseMarks, type Freshness } from './freshness.js';
+import { trackBackground } from './flush.js';
+import type { TagMarks } from './handlers/tag-times.js';
 import {
   buildTemplate,
   createServerTemporaryReferences,
@@ -164,17 +167,14 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
     let state: Freshness | 'corrupt';
     if (!isEntry(entry)) state = 'corrupt';
     else {
+      const t = now();
+      let marks: TagMarks | undefined;
       if (entry.tags.length !== 0) {
-        observed = localExpiration(entry.tags);
-        const known =
-          sync !== undefined
-            ? sync.getExpiration(entry.tags)
-            : observed >= entry.timestamp
-              ? 0
-              : await remoteExpiration(kind, handler, entry);
-        if (typeof known === 'number' && known > observed) observed = known;
+        const pendingMarks = entryTagMarks(kind, handler, sync, entry, t);
+        marks = pendingMarks instanceof Promise ? await pendingMarks : pendingMarks;
+        observed = Math.max(marks.stale, marks.expired);
       }
-      state = freshness(entry, observed);
+      state = freshness(entry, marks, t);
     }
     if (state === 'fresh' || state === 'stale') {
       emit(state === 'fresh' ? 'hit' : 'stale', cached, call.key, handler);
@@ -229,20 +229,6 @@ function keyOf(cached: CachedFunction, args: unknown[]): Promise<CallKey> {
   });
 }
 
-type Freshness = 'fresh' | 'stale' | 'expired' | 'revalidated';
-
-function remoteExpiration(kind: string, handler: CacheHandler, entry: CacheEntry): Promise<number> {
-  return callHandler(kind, handler, 'getExpiration', (h) => h.getExpiration(entry.tags), 0);
-}
-
-function freshness(entry: CacheEntry, expiration: number): Freshness {
-  if (entry.tags.length !== 0 && entry.timestamp <= expiration) return 'revalidated';
-  const age = now() - entry.timestamp;
-  if (age < entry.revalidate * 1000) return 'fresh';
-  if (age < entry.expire * 1000) return 'stale';
-  return 'expired';
-}
-
 function isEntry(entry: unknown): entry is CacheEntry {
   const e = entry as CacheEntry;
   return (
@@ -286,6 +272,7 @@ function startFill(
       )
     : runFill(cached, call, handler, observed, missed, flight));
   fills.set(call.key, flight);
+  trackBackground(pending.then((fill) => fill.stored));
   const release = (): void => {
     if (fills.get(call.key) === flight) fills.delete(call.key);
   };
@@ -315,7 +302,7 @@ async function runFill(
       e !== undefined &&
       isEntry(e) &&
       e.timestamp > missed &&
-      freshness(e, Math.max(observed, localExpiration(e.tags))) === 'fresh',
+      freshness(e, leaseMarks(e, observed, now()), now()) === 'fresh',
   );
   if (claim.entry !== undefined) return { entry: claim.entry, stored: Promise.resolve() };
   const start = now();

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { version as reactVersion } from 'react';
 import { setEncryptionKey } from './actions/index.js';
 import { debug, describeError, setDebug, type DebugSink } from './debug.js';
+import { setWaitUntil } from './flush.js';
 import type { CacheHandler } from './handlers/types.js';
 import { createMemoryHandler } from './handlers/memory.js';
 import { hasMethods } from './handlers/shape.js';
@@ -35,6 +36,12 @@ export interface CacheConfig {
   handlerTimeoutMs?: number;
   /** `true`: log to stderr; `false`: never log; a function: receive the lines. Default: `USE_CACHE_DEBUG=1`. */
   debug?: boolean | DebugSink;
+  /**
+   * Receives every background promise (handler writes, background refreshes, tag updates), e.g.
+   * a serverless platform's `waitUntil`, so the process is not frozen before they finish. The
+   * promises never reject. `undefined` removes it.
+   */
+  waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
 }
 
 export const DEFAULT_HANDLER_TIMEOUT_MS = 2000;
@@ -74,7 +81,7 @@ export function configureCache(options: CacheConfig = {}): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('configureCache: expected an options object.');
   }
-  const known = ['handlers', 'profiles', 'buildId', 'encryptionKey', 'clock', 'handlerTimeoutMs', 'debug'];
+  const known = ['handlers', 'profiles', 'buildId', 'encryptionKey', 'clock', 'handlerTimeoutMs', 'debug', 'waitUntil'];
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       throw new TypeError(`configureCache: unknown option "${key}" (known: ${known.join(', ')}).`);
@@ -83,13 +90,16 @@ export function configureCache(options: CacheConfig = {}): void {
   if (options.handlers !== undefined && (typeof options.handlers !== 'object' || options.handlers === null)) {
     throw new TypeError('configureCache: handlers must be an object of { kind: handler }.');
   }
+  if (options.waitUntil !== undefined && typeof options.waitUntil !== 'function') {
+    throw new TypeError('configureCache: waitUntil must be a function receiving promises (or undefined).');
+  }
   if (options.debug !== undefined && typeof options.debug !== 'boolean' && typeof options.debug !== 'function') {
     throw new TypeError('configureCache: debug must be a boolean or a function receiving log lines.');
   }
   const nextHandlers = { ...handlers };
   for (const [kind, handler] of Object.entries(options.handlers ?? {})) {
     if (handler !== undefined && !isHandler(handler)) {
-      throw new TypeError(`configureCache: handlers.${kind} must implement get, set, getExpiration and updateTags.`);
+      throw new TypeError(`configureCache: handlers.${kind} must implement get, set, getTagTimes and updateTags.`);
     }
     nextHandlers[kind] = handler;
   }
@@ -113,6 +123,7 @@ export function configureCache(options: CacheConfig = {}): void {
   if (options.clock !== undefined) clock = options.clock;
   if (timeout !== undefined) handlerTimeoutMs = timeout;
   if ('debug' in options) setDebug(options.debug);
+  if ('waitUntil' in options) setWaitUntil(options.waitUntil);
   namespace = makeNamespace();
 }
 
@@ -126,11 +137,12 @@ export function resetConfig(): void {
   handlerTimeoutMs = DEFAULT_HANDLER_TIMEOUT_MS;
   setProfiles(undefined);
   setDebug(undefined);
+  setWaitUntil(undefined);
   namespace = makeNamespace();
 }
 
 function isHandler(value: unknown): value is CacheHandler {
-  return hasMethods(value, ['get', 'set', 'getExpiration', 'updateTags']);
+  return hasMethods(value, ['get', 'set', 'getTagTimes', 'updateTags']);
 }
 
 export function now(): number {
@@ -169,7 +181,7 @@ export function allHandlers(): ReadonlyArray<readonly [kind: string, handler: Ca
 
 // --- Calling handlers safely --------------------------------------------------------------
 
-export type HandlerOp = 'get' | 'set' | 'getExpiration' | 'updateTags' | 'acquireLease' | 'releaseLease';
+export type HandlerOp = 'get' | 'set' | 'getTagTimes' | 'updateTags' | 'acquireLease' | 'releaseLease';
 
 /** Handlers (and ops) currently failing: their next failure is not reported again. */
 const failing = new Map<CacheHandler, Set<HandlerOp>>();

@@ -27,7 +27,8 @@ export interface CacheEvent {
   readonly key?: string;
   /**
    * Why: a miss is `absent`, `expired`, `revalidated` or `corrupt`; an error is `body`, `handler`
-   * or `decode`; a skip is `too-large`; an evict is `lru`.
+   * or `decode`; a skip is `too-large`; an evict is `lru`; a revalidate is `expired` (`updateTag`,
+   * one-argument `revalidateTag`) or `stale` (`revalidateTag(tag, profile)`).
    */
   readonly reason?: string;
   /** `fill`: milliseconds the body and its serialisation took. */

@@ -3,6 +3,7 @@ export * from './actions/index.js';
 
 export { cacheFunction, cacheExport, resetCache } from './cache.js';
 export { configureCache, type CacheConfig } from './config.js';
+export { flush } from './flush.js';
 export {
   cacheLife,
   BUILTIN_PROFILES,
@@ -12,7 +13,9 @@ export {
   type CacheProfiles,
   type CacheProfileName,
 } from './life.js';
-export { cacheTag, revalidateTag, updateTag, MAX_TAGS, MAX_TAG_LENGTH } from './tags.js';
+export { cacheTag, MAX_TAGS, MAX_TAG_LENGTH } from './tags.js';
+export { revalidateTag, updateTag, expireTag, type RevalidateProfile } from './revalidate.js';
+export type { TagDurations, TagTimes } from './handlers/tag-times.js';
 export type { CacheEntry, CacheHandler } from './handlers/types.js';
 export type { DebugEvent, DebugSink } from './debug.js';
 export {
@@ -27,10 +30,10 @@ export {
 } from './events.js';
 
 import { cacheLife } from './life.js';
-import { cacheTag, revalidateTag } from './tags.js';
+import { expireTag } from './revalidate.js';
+import { cacheTag } from './tags.js';
 
 /** Next.js names, so code written for `next/cache` runs unchanged. */
 export const unstable_cacheLife = cacheLife;
 export const unstable_cacheTag = cacheTag;
-export const unstable_expireTag = revalidateTag;
-export const expireTag = revalidateTag;
+export const unstable_expireTag = expireTag;

@@ -82,8 +82,17 @@ export function installProfiles(table: Record<string, CacheLife>): void {
   profiles = table;
 }
 
+/** The profile named `name`, built-in or configured, or `undefined`. */
+export function findProfile(name: string): CacheLife | undefined {
+  return Object.hasOwn(profiles, name) ? profiles[name] : undefined;
+}
+
+export function profileNames(): string[] {
+  return Object.keys(profiles);
+}
+
 export function getProfile(name: string): CacheLife {
-  const profile = Object.hasOwn(profiles, name) ? profiles[name] : undefined;
+  const profile = findProfile(name);
   if (profile === undefined) {
     throw new Error(
       `cacheLife("${name}"): unknown profile. Known profiles: ${Object.keys(profiles).join(', ')}. ` +
@@ -94,7 +103,7 @@ export function getProfile(name: string): CacheLife {
 }
 
 /** Checks the fields that are given (numbers >= 0; Infinity means never) and returns them. */
-function validateLife(input: unknown, what: string): CacheLifeInput {
+export function validateLife(input: unknown, what: string): CacheLifeInput {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     throw new TypeError(`${what}: expected an object like { stale, revalidate, expire } (seconds).`);
   }

@@ -2,20 +2,23 @@
  * Tags: `cacheTag()` inside a cached function, `revalidateTag()` anywhere.
  *
  * Invalidation costs O(1) in the number of entries: `revalidateTag` records "tag revalidated at
- * time T" in every configured handler (`updateTags`) and in a process-local map; an entry is
- * checked when it is read (`timestamp <= latest revalidation of any of its tags` => stale).
+ * time T" (stale from T, expired from T or from a deadline; see handlers/tag-times.ts) in every
+ * configured handler (`updateTags`) and in a process-local manifest; an entry is checked when it
+ * is read (freshness.ts).
  */
 import { allHandlers, callHandler, now } from './config.js';
 import { debug, describeError } from './debug.js';
 import { emitOther } from './events.js';
-import { syncAccessOf, TagTimes } from './handlers/memory.js';
+import { syncAccessOf } from './handlers/memory.js';
+import { TagManifest, type TagDurations, type TagMarks } from './handlers/tag-times.js';
+import { trackBackground } from './flush.js';
 import { requireScope } from './scope.js';
 
 export const MAX_TAG_LENGTH = 256;
 export const MAX_TAGS = 128;
 
-/** Latest revalidation time per tag seen by this process (survives a failing handler). */
-const localTagTimes = new TagTimes();
+/** Revalidation times per tag made by this process (survive a failing handler). */
+const localTagTimes = new TagManifest();
 /** Bumped by every `revalidateTag`; a fill compares it to know whether one happened meanwhile. */
 let revision = 0;
 /** Time of the latest `revalidateTag` in this process. */
@@ -73,54 +76,48 @@ export function tagsToInvalidate(tag: unknown, api: string): string[] {
 }
 
 /**
- * Make every entry carrying one of `tags` stale from now, in every configured handler: the next
- * call that reads such an entry computes it anew. Costs O(number of tags), whatever the number of
- * entries. The returned promise settles once every handler has recorded it and never rejects: a
- * failing handler is reported through the debug log, and this process still sees the invalidation.
+ * Record a revalidation of `tags` from now, in every configured handler: without `durations` the
+ * next call that reads an entry carrying one computes it anew; with them such an entry is served
+ * once more while it is refreshed, until `durations.expire` seconds have passed. Costs O(number of
+ * tags), whatever the number of entries. The returned promise settles once every handler has
+ * recorded it and never rejects: a failing handler is reported through the debug log, and this
+ * process still sees the revalidation.
  */
-export function invalidateTags(tags: readonly string[]): Promise<void> {
+export function invalidateTags(tags: readonly string[], durations?: TagDurations): Promise<void> {
   if (tags.length === 0) return Promise.resolve();
   // Never before an entry this process stamped ahead of the clock (see entryTimestamp).
   const timestamp = Math.max(now(), stampedAhead);
   revision++;
   if (timestamp > lastRevalidation) lastRevalidation = timestamp;
-  localTagTimes.record(tags, timestamp);
-  emitOther('revalidate', { tags });
+  localTagTimes.update(tags, timestamp, durations);
+  emitOther('revalidate', { tags, reason: durations === undefined ? 'expired' : 'stale' });
   let pending: Promise<void>[] | undefined;
   for (const [kind, handler] of allHandlers()) {
     const sync = syncAccessOf(handler);
     if (sync !== undefined) {
       try {
-        sync.updateTags(tags, timestamp);
+        sync.updateTags(tags, timestamp, durations);
       } catch (error) {
         emitOther('error', { reason: 'handler', op: 'updateTags', kind, handler, error });
         debug('handler-error', () => `kind=${kind} op=updateTags ${describeError(error)}`);
       }
     } else {
       // callHandler never throws nor rejects.
-      (pending ??= []).push(callHandler(kind, handler, 'updateTags', (h) => h.updateTags(tags, timestamp), undefined));
+      (pending ??= []).push(
+        callHandler(kind, handler, 'updateTags', (h) => h.updateTags(tags, timestamp, durations), undefined),
+      );
     }
   }
-  return pending === undefined ? Promise.resolve() : Promise.all(pending).then(() => undefined);
+  if (pending === undefined) return Promise.resolve();
+  const recorded = Promise.all(pending).then(() => undefined);
+  trackBackground(recorded);
+  return recorded;
 }
 
-/**
- * `revalidateTag(tag | tags)`: see `invalidateTags`. Throws a TypeError synchronously for an
- * invalid tag; otherwise returns a promise that never rejects. The optional second argument (a
- * Next.js 16 profile) is accepted and ignored.
- */
-export function revalidateTag(tag: string | readonly string[], _profile?: unknown): Promise<void> {
-  return invalidateTags(tagsToInvalidate(tag, 'revalidateTag'));
-}
-
-/** Next.js 16's read-your-own-writes invalidation: expires the tags at once (as `revalidateTag`). */
-export function updateTag(tag: string | readonly string[]): Promise<void> {
-  return invalidateTags(tagsToInvalidate(tag, 'updateTag'));
-}
-
-/** Latest local revalidation time of any of `tags` (0 when none). */
-export function localExpiration(tags: readonly string[]): number {
-  return localTagTimes.size === 0 ? 0 : localTagTimes.latest(tags);
+/** The marks of `tags` from this process's own revalidations, read at `now`. */
+export function localTagMarks(tags: readonly string[], now: number): TagMarks {
+  const marks = { stale: 0, expired: 0 };
+  return localTagTimes.size === 0 ? marks : localTagTimes.marks(tags, now, marks);
 }
 
 export function tagRevision(): number {

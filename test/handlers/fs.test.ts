@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createFsHandler, type FsCacheHandler } from '../../src/runtime/handlers/fs.js';
-import { entry, text } from './support/entries.js';
+import { entry, expiration, text } from './support/entries.js';
 import { startPeer, startRuntimePeer, type Peer } from './support/peer-process.js';
 
 const dirs: string[] = [];
@@ -61,13 +61,13 @@ describe('filesystem handler', () => {
 
   it('records tag revalidations and keeps the latest time', async () => {
     const h = handler({ dir: freshDir() });
-    expect(await h.getExpiration([])).toBe(0);
-    expect(await h.getExpiration(['a'])).toBe(0);
+    expect(await expiration(h, [])).toBe(0);
+    expect(await expiration(h, ['a'])).toBe(0);
     await h.updateTags(['a', 'b'], 100);
     await h.updateTags(['b'], 300);
     await h.updateTags(['a'], 50);
-    expect(await h.getExpiration(['a'])).toBe(100);
-    expect(await h.getExpiration(['a', 'b', 'c'])).toBe(300);
+    expect(await expiration(h, ['a'])).toBe(100);
+    expect(await expiration(h, ['a', 'b', 'c'])).toBe(300);
   });
 
   it('reads a truncated or corrupted file as a miss (and removes it)', async () => {
@@ -125,7 +125,7 @@ describe('filesystem handler', () => {
     for (const n of names) n.t = Number(byKey.get(n.f)!.slice(1));
     for (const { f, t } of names) utimesSync(join(dir, 'entries', f), 1_000_000 + t * 10, 1_000_000 + t * 10);
     const second = handler({ dir, maxBytes: 5_000 });
-    expect(await second.getExpiration([])).toBe(0); // waits for the scan
+    expect(await expiration(second, [])).toBe(0); // waits for the scan
     expect(dirBytes(dir)).toBeLessThanOrEqual(5_000);
     expect(second.indexedBytes).toBe(dirBytes(dir));
     expect(await second.get('k19')).toBeDefined(); // newest kept
@@ -141,7 +141,7 @@ describe('filesystem handler', () => {
     await h.set('k', entry('again', ['t']));
     await h.updateTags(['t'], 9);
     expect(text(await h.get('k'))).toBe('again');
-    expect(await h.getExpiration(['t'])).toBe(9);
+    expect(await expiration(h, ['t'])).toBe(9);
   });
 
   it('removes temp files left by a crash when it starts', async () => {
@@ -183,10 +183,10 @@ describe('filesystem handler', () => {
         revalidate: 3,
         expire: 4,
       });
-      expect(await second.call('getExpiration', { tags: ['posts'] })).toBe(1234);
+      expect(await second.call('expiration', { tags: ['posts'] })).toBe(1234);
       // and this process sees it too
       const h = handler({ dir });
-      expect(await h.getExpiration(['posts'])).toBe(1234);
+      expect(await expiration(h, ['posts'])).toBe(1234);
     });
 
     it('two server processes share cached results and revalidations through the runtime', async () => {
@@ -227,7 +227,7 @@ describe('filesystem handler', () => {
       expect(results.reduce((n, r) => n + r.hits, 0)).toBeGreaterThan(600);
       expect(readdirSync(join(dir, 'tmp'))).toEqual([]);
       const h = handler({ dir });
-      expect(await h.getExpiration(['shared'])).toBeGreaterThan(0);
+      expect(await expiration(h, ['shared'])).toBeGreaterThan(0);
       for (let i = 0; i < 8; i++) expect(await h.get(`k${i}`)).toBeDefined();
     });
   });

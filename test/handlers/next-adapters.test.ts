@@ -161,7 +161,7 @@ describe('fromNextCacheHandler maps the contract', () => {
     first!.value.fill(0);
     expect(text(second)).toBe('hello');
     expect(text(await handler.get('k'))).toBe('hello');
-    expect(await handler.getExpiration(['t'])).toBe(0);
+    expect(await handler.getTagTimes(['t'])).toEqual([{ stale: 0, expired: 0 }]);
   });
 
   it('reads that overlap share one refreshTags', async () => {
@@ -175,7 +175,7 @@ describe('fromNextCacheHandler maps the contract', () => {
         return new Promise<void>((resolve) => (release = resolve));
       },
     });
-    const reads = Promise.all([handler.get('a'), handler.get('b'), handler.getExpiration(['x'])]);
+    const reads = Promise.all([handler.get('a'), handler.get('b'), handler.getTagTimes(['x'])]);
     await later();
     release();
     await reads;
@@ -256,6 +256,20 @@ describe.each<'memory' | 'fs' | 'redis'>(['memory', 'fs', ...(redisAvailable ? (
       await later();
       await next.set('a', Promise.resolve(nextEntry('a2', ['x'])));
       expect(await textOf(await next.get('a', []))).toBe('a2');
+    });
+
+    it('updateTags with durations (revalidateTag(tag, profile)) serves the entry as stale: revalidate -1', async () => {
+      await next.set('a', Promise.resolve(nextEntry('a', ['x'])));
+      await later();
+      await next.updateTags(['x'], { expire: 3600 });
+      const stale = await next.get('a', []);
+      expect(await textOf(stale)).toBe('a');
+      expect(stale!.revalidate).toBe(-1);
+      // As Next.js's built-in handler, getExpiration reports the deadline.
+      expect(await next.getExpiration(['x'])).toBeGreaterThan(Date.now() + 3_000_000);
+      await next.updateTags(['x'], { expire: 0 });
+      await later();
+      expect(await next.get('a', [])).toBeUndefined();
     });
   },
 );

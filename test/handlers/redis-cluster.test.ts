@@ -11,7 +11,7 @@ import { checkInvariant, PTTLS } from './support/tag-ttl-invariant.js';
 import { handlerFor } from '../../src/runtime/config.js';
 import { cacheFunction, resetCache } from '../../src/runtime/index.js';
 import { codeBlocks, readDoc, REPO, section } from '../support/readme.js';
-import { entry, text } from './support/entries.js';
+import { entry, expiration, text } from './support/entries.js';
 import { redisCliInstalled, useRedisCluster, type RedisCluster } from '../support/redis-cluster.js';
 import { requireRedisServer } from '../support/redis-server.js';
 import { startRuntimePeer, type Peer } from './support/peer-process.js';
@@ -82,10 +82,10 @@ describe.skipIf(!available)('Redis handler on a Redis Cluster (3 masters)', () =
     await h.get('page'); // the script is now cached on its node (EVALSHA, no NOSCRIPT retry)
     await resetStats();
     const got = await h.get('page');
-    expect(await h.getExpiration(got!.tags)).toBe(0);
+    expect(await expiration(h, got!.tags)).toBe(0);
     const { calls, errors } = await stats();
     expect(calls('evalsha') + calls('eval')).toBe(1);
-    // ... whose GET and MGET (counted by Redis too) are the only reads: getExpiration sent none.
+    // ... whose GET and MGET (counted by Redis too) are the only reads: getTagTimes sent none.
     expect([calls('get'), calls('mget')]).toEqual([1, 1]);
     expect(calls('keys') + calls('scan')).toBe(0);
     expect(errors).not.toMatch(/CROSSSLOT/);
@@ -99,10 +99,10 @@ describe.skipIf(!available)('Redis handler on a Redis Cluster (3 masters)', () =
     const reader = handler({ prefix });
     for (let i = 0; i < 60; i++) {
       const got = await reader.get(`k${i}`);
-      expect(await reader.getExpiration(got!.tags)).toBe(4242);
+      expect(await expiration(reader, got!.tags)).toBe(4242);
     }
-    expect(await reader.getExpiration(['shared'])).toBe(4242);
-    expect(await reader.getExpiration([`own3`])).toBe(0);
+    expect(await expiration(reader, ['shared'])).toBe(4242);
+    expect(await expiration(reader, [`own3`])).toBe(0);
     expect((await stats()).errors).not.toMatch(/CROSSSLOT/);
   });
 
@@ -113,7 +113,7 @@ describe.skipIf(!available)('Redis handler on a Redis Cluster (3 masters)', () =
       await h.set('x', entry('from a client', ['t']));
       expect(text(await h.get('x'))).toBe('from a client');
       await h.updateTags(['t'], 7);
-      expect(await h.getExpiration(['t'])).toBe(7);
+      expect(await expiration(h, ['t'])).toBe(7);
       const lease = await h.acquireLease!('x');
       expect(lease.token).toEqual(expect.any(String));
       expect((await h.acquireLease!('x')).token).toBeUndefined();

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisHandler, type RedisCacheHandler } from '../../src/runtime/handlers/redis.js';
-import { entry, text } from './support/entries.js';
+import { entry, expiration, text } from './support/entries.js';
 import { requireRedisServer, startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { startPeer, startRuntimePeer, type Peer } from './support/peer-process.js';
 
@@ -87,6 +87,19 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     expect(await raw.pttl(`${prefix}t:t`)).toBeGreaterThan(86_000_000);
   });
 
+  it('stores "<expired> <stale>" per tag and reads a lone number (the older format) as an expiry', async () => {
+    const prefix = freshPrefix();
+    const h = handler({ prefix });
+    await h.updateTags(['t'], 1_000, { expire: 60 });
+    expect(await raw.get(`${prefix}t:t`)).toBe('61000 1000');
+    await raw.set(`${prefix}t:old`, '1234');
+    expect(await h.getTagTimes(['old'])).toEqual([{ stale: 1234, expired: 1234 }]);
+    await h.updateTags(['old'], 2_000, { expire: 1 });
+    expect(await h.getTagTimes(['old'])).toEqual([{ stale: 2_000, expired: 3_000 }]);
+    await raw.set(`${prefix}t:bad`, 'soon');
+    expect(await h.getTagTimes(['bad'])).toEqual([{ stale: 0, expired: 0 }]);
+  });
+
   it('keeps handlers with different prefixes apart', async () => {
     const a = handler({ prefix: 'app-a:' });
     const b = handler({ prefix: 'app-b:' });
@@ -95,8 +108,8 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     await b.set('k', entry('from b', ['t']));
     expect(text(await a.get('k'))).toBe('from a');
     await a.updateTags(['t'], 5_000);
-    expect(await a.getExpiration(['t'])).toBe(5_000);
-    expect(await b.getExpiration(['t'])).toBe(0);
+    expect(await expiration(a, ['t'])).toBe(5_000);
+    expect(await expiration(b, ['t'])).toBe(0);
     await raw.del('app-a:e:k', 'app-a:t:t', 'app-b:e:k');
   });
 
@@ -122,23 +135,23 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     const tagKeys = keys.filter((k) => k !== `${prefix}e:victim`);
     expect(tagKeys).toHaveLength(nasty.length);
     for (const key of tagKeys) expect(key).toMatch(new RegExp(`^${prefix}t:[A-Za-z0-9._~%-]*$`));
-    for (const tag of nasty) expect(await h.getExpiration([tag])).toBe(7_000);
+    for (const tag of nasty) expect(await expiration(h, [tag])).toBe(7_000);
     // 'a b' and 'a%20b' are different tags: revalidating one leaves the other alone
     await h.updateTags(['a b'], 9_000);
-    expect(await h.getExpiration(['a%20b'])).toBe(7_000);
-    expect(await h.getExpiration(['a b'])).toBe(9_000);
+    expect(await expiration(h, ['a%20b'])).toBe(7_000);
+    expect(await expiration(h, ['a b'])).toBe(9_000);
   });
 
   it('records tag revalidations (latest time wins) and reports the max over tags', async () => {
     const h = handler();
-    expect(await h.getExpiration([])).toBe(0);
-    expect(await h.getExpiration(['a', 'b'])).toBe(0);
+    expect(await expiration(h, [])).toBe(0);
+    expect(await expiration(h, ['a', 'b'])).toBe(0);
     await h.updateTags(['a'], 100);
     await h.updateTags(['b', 'c'], 300);
-    expect(await h.getExpiration(['a'])).toBe(100);
-    expect(await h.getExpiration(['a', 'b', 'zzz'])).toBe(300);
+    expect(await expiration(h, ['a'])).toBe(100);
+    expect(await expiration(h, ['a', 'b', 'zzz'])).toBe(300);
     await h.updateTags(['b'], 200); // an older time (e.g. a slower clock elsewhere) never lowers it
-    expect(await h.getExpiration(['b'])).toBe(300);
+    expect(await expiration(h, ['b'])).toBe(300);
   });
 
   it('revalidates a tag in one command, whatever the number of entries', async () => {
@@ -153,10 +166,10 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
       expect.arrayContaining([expect.stringMatching(/^(evalsha|eval)=1$/), 'set=2']),
     );
     expect(calls.filter(([, c]) => c === 'set')[0]![2]).toBe('2');
-    expect(await h.getExpiration(['many'])).toBe(42);
+    expect(await expiration(h, ['many'])).toBe(42);
   });
 
-  it('answers a hit in one round trip: get + getExpiration(entry.tags) in the same turn', async () => {
+  it('answers a hit in one round trip: get + getTagTimes(entry.tags) in the same turn', async () => {
     const prefix = freshPrefix();
     const h = handler({ prefix });
     await h.set('k', entry('v', ['t1', 't2']));
@@ -169,21 +182,21 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
       return send(command as never, stream);
     }) as typeof h.client.sendCommand;
     const got = await h.get('k');
-    expect(await h.getExpiration(got!.tags)).toBe(999);
+    expect(await expiration(h, got!.tags)).toBe(999);
     expect(sent).toEqual(['evalsha']);
     // a later turn asks Redis again (remembered timestamps live for one event-loop turn only)
     await new Promise((r) => setImmediate(r));
     await raw.set(`${prefix}t:t1`, '1500'); // a revalidation by another instance
-    expect(await h.getExpiration(got!.tags)).toBe(1500);
+    expect(await expiration(h, got!.tags)).toBe(1500);
     expect(sent).toEqual(['evalsha', 'mget']);
   });
 
-  it('never answers getExpiration from timestamps older than a revalidation it made', async () => {
+  it('never answers getTagTimes from times older than a revalidation it made', async () => {
     const h = handler();
     await h.set('k', entry('v', ['t']));
     const got = await h.get('k');
     await h.updateTags(['t'], 5_000); // same turn chain as the get
-    expect(await h.getExpiration(got!.tags)).toBe(5_000);
+    expect(await expiration(h, got!.tags)).toBe(5_000);
   });
 
   it('never reports a tag time older than a revalidation that completed before the get, under concurrency', async () => {
@@ -200,7 +213,7 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
           await w.updateTags([tag], time); // completed before the reads below start
           // another entry's get lands in the same turn, remembering the times of other tags
           const [got] = await Promise.all([r.get(`k${i}`), r.get(`k${(i + 1) % tags.length}`)]);
-          if ((await r.getExpiration(got!.tags)) < time) violations++;
+          if ((await expiration(r, got!.tags)) < time) violations++;
         }
       }),
     );
@@ -227,7 +240,7 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     for (const key of Object.keys(cases)) expect(await h.get(key), key).toBeUndefined();
     expect(messages.filter((m) => m.includes('corrupt entry'))).toHaveLength(Object.keys(cases).length);
     await raw.set(`${prefix}t:t`, 'not-a-number');
-    expect(await h.getExpiration(['t'])).toBe(0);
+    expect(await expiration(h, ['t'])).toBe(0);
     expect(text(await h.get('good'))).toBe('hello world');
   });
 
@@ -240,7 +253,7 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     await raw.set(`${prefix}e:k`, Buffer.concat([Buffer.from([0, 0, 0, 3]), Buffer.from('x y'), stored.subarray(5)]));
     const got = await h.get('k');
     expect(got?.tags).toEqual(['t']);
-    expect(await h.getExpiration(got!.tags)).toBe(50);
+    expect(await expiration(h, got!.tags)).toBe(50);
   });
 
   it('fails fast while Redis is down and recovers when it returns', async () => {
@@ -251,7 +264,7 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     for (const call of [
       () => h.get('k'),
       () => h.set('k', entry('during')),
-      () => h.getExpiration(['t']),
+      () => expiration(h, ['t']),
       () => h.updateTags(['t'], 1),
     ]) {
       const started = Date.now();
@@ -265,7 +278,7 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     );
     expect(text(await h.get('k'))).toBe('after');
     await h.updateTags(['t'], 77);
-    expect(await h.getExpiration(['t'])).toBe(77);
+    expect(await expiration(h, ['t'])).toBe(77);
   });
 
   it('writes a revalidation made while Redis was down as soon as it is back', async () => {
@@ -274,14 +287,14 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     await h.set('k', entry('v', ['t']));
     await server.kill();
     await expect(h.updateTags(['t', 'u'], 4_000)).rejects.toThrow();
-    expect(await h.getExpiration(['t']).catch(() => 'down')).toBe('down');
+    expect(await expiration(h, ['t']).catch(() => 'down')).toBe('down');
     await server.start();
     const other = handler({ prefix }); // another instance, which never saw the revalidation
     await eventually(
-      () => other.getExpiration(['t', 'u']),
+      () => expiration(other, ['t', 'u']),
       (t) => t === 4_000,
     );
-    expect(await other.getExpiration(['u'])).toBe(4_000);
+    expect(await expiration(other, ['u'])).toBe(4_000);
   });
 
   it('bounds every call by timeoutMs when the server is slow, then works again', async () => {
@@ -293,7 +306,7 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     const results = await Promise.allSettled([
       h.get('k'),
       h.set('k2', entry('x')),
-      h.getExpiration(['t']),
+      expiration(h, ['t']),
       h.updateTags(['t'], 5),
     ]);
     const elapsed = Date.now() - started;
@@ -314,7 +327,7 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
       const results = await Promise.allSettled([
         h.get('k'),
         h.set('k', entry('x')),
-        h.getExpiration(['t']),
+        expiration(h, ['t']),
         h.updateTags(['t'], 1),
       ]);
       expect(results.every((r) => r.status === 'rejected')).toBe(true);
@@ -399,10 +412,10 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     });
 
     it('sees a revalidation made by the other', async () => {
-      expect(await b.call('getExpiration', { tags: ['posts'] })).toBe(0);
+      expect(await b.call('expiration', { tags: ['posts'] })).toBe(0);
       const now = Date.now();
       await a.call('updateTags', { tags: ['posts'], timestamp: now });
-      expect(await b.call('getExpiration', { tags: ['posts', 'other'] })).toBe(now);
+      expect(await b.call('expiration', { tags: ['posts', 'other'] })).toBe(now);
     });
   });
 
@@ -446,6 +459,25 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
       expect(await a.call<Product>('call', { product: 2 })).toEqual(fresh);
       // the untouched entry of product 1 is still shared
       expect(await b.call<Product>('call', { product: 1 })).toMatchObject({ computedBy: a.process.pid });
+    });
+
+    it("revalidateTag(tag, 'max') in one process: the other serves the stale value once, then the refreshed one", async () => {
+      await b.call<Product>('call', { product: 7 }); // filled by b
+      const old = await a.call<Product>('call', { product: 7 });
+      const bodiesBefore = await b.call<{ product: number }>('bodies');
+      await new Promise((r) => setTimeout(r, 5)); // revalidation strictly after the fill's timestamp
+      await a.call('revalidateTag', { tag: 'product-7', profile: 'max' });
+      await b.call('setPrice', { price: 14 });
+      // Stale, not gone: b answers at once with the old value and refreshes it in the background.
+      expect(await b.call<Product>('call', { product: 7 })).toEqual(old);
+      const fresh = await eventually(
+        () => b.call<Product>('call', { product: 7 }),
+        (value) => value.price === 14,
+      );
+      expect(fresh).toMatchObject({ id: 7, computedBy: b.process.pid });
+      expect(await b.call('bodies')).toEqual({ product: bodiesBefore.product + 1 });
+      // and a, which revalidated, now hits b's refreshed value
+      expect(await a.call<Product>('call', { product: 7 })).toEqual(fresh);
     });
 
     it('still returns computed values, quickly, while Redis is down or slow, and caches again after', async () => {

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisHandler, type RedisCacheHandler } from '../../src/runtime/handlers/redis.js';
 import { standaloneLayout } from '../../src/runtime/handlers/redis-keys.js';
-import { entry } from './support/entries.js';
+import { entry, expiration } from './support/entries.js';
 import { requireRedisServer, startRedisServer, type RedisServer } from '../support/redis-server.js';
 import { checkInvariant, PTTLS } from './support/tag-ttl-invariant.js';
 
@@ -53,7 +53,7 @@ describe.skipIf(!available)('Redis tag key TTLs', () => {
       await new Promise((r) => setTimeout(r, wait));
       const got = await h.get('long');
       expect(got).toBeDefined();
-      expect(await h.getExpiration(got!.tags)).toBe(revalidated);
+      expect(await expiration(h, got!.tags)).toBe(revalidated);
     }
     // Once nothing carries it any more, the tag key is gone too (a second after its last entry): bounded.
     await new Promise((r) => setTimeout(r, 800));
@@ -72,7 +72,7 @@ describe.skipIf(!available)('Redis tag key TTLs', () => {
     await new Promise((r) => setTimeout(r, 1000));
     await h.set('slow-fill', entry('v', ['late'], { expire: 5, timestamp: fillStarted }));
     const got = await h.get('slow-fill');
-    expect(await h.getExpiration(got!.tags)).toBe(revalidated);
+    expect(await expiration(h, got!.tags)).toBe(revalidated);
     expect(got!.timestamp).toBeLessThanOrEqual(revalidated); // so the runtime treats it as revalidated
     const [entryTtl, tagTtl] = await pttls([`${prefix}e:slow-fill`, `${prefix}t:late`]);
     expect(tagTtl).toBeGreaterThanOrEqual(entryTtl!);
@@ -86,6 +86,6 @@ describe.skipIf(!available)('Redis tag key TTLs', () => {
     await h.set('k', entry('v', ['old'], { expire: 60 }));
     await h.updateTags(['old'], 456);
     expect(await raw.pttl(`${prefix}t:old`)).toBe(-1);
-    expect(await h.getExpiration(['old'])).toBe(456);
+    expect(await expiration(h, ['old'])).toBe(456);
   });
 });

@@ -1,12 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  cacheFunction,
-  cacheLife,
-  cacheTag,
-  configureCache,
-  resetCache,
-  revalidateTag,
-} from '../../src/runtime/index.js';
+import { cacheFunction, cacheLife, cacheTag, configureCache, resetCache, updateTag } from '../../src/runtime/index.js';
 import { captureDebug, settle, uid, useFakeClock } from './helpers.js';
 
 const original = process.env.USE_CACHE_DEBUG;
@@ -33,7 +26,7 @@ async function exercise() {
   clock.advance(20_000);
   await f(1); // stale + background refresh
   await settle();
-  await revalidateTag('posts'); // invalidate
+  await updateTag('posts'); // invalidate
   await f(1); // miss (revalidated)
 }
 

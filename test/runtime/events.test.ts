@@ -11,7 +11,7 @@ import {
   configureCache,
   onCacheEvent,
   resetCache,
-  revalidateTag,
+  updateTag,
   type CacheEvent,
   type CacheHandler,
 } from '../../src/runtime/index.js';
@@ -50,7 +50,7 @@ describe('onCacheEvent', () => {
     clock.advance(20_000);
     await profile(SECRET); // stale + background fill
     await settle();
-    await revalidateTag('profiles');
+    await updateTag('profiles');
     await profile(SECRET); // miss (revalidated) + fill
     expect(events.map((e) => [e.type, e.reason])).toEqual([
       ['miss', 'absent'],
@@ -58,7 +58,7 @@ describe('onCacheEvent', () => {
       ['hit', undefined],
       ['stale', undefined],
       ['fill', undefined],
-      ['revalidate', undefined],
+      ['revalidate', 'expired'],
       ['miss', 'revalidated'],
       ['fill', undefined],
     ]);
@@ -108,7 +108,7 @@ describe('onCacheEvent', () => {
     const broken: CacheHandler = {
       get: () => Promise.reject(new Error('redis down')),
       set: () => Promise.reject(new Error('redis down')),
-      getExpiration: async () => 0,
+      getTagTimes: async () => [],
       updateTags: async () => {},
     };
     configureCache({ handlers: { default: broken } });

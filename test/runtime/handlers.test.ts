@@ -11,6 +11,7 @@ import {
 import { createMemoryHandler, DEFAULT_MAX_BYTES, entryCost } from '../../src/runtime/handlers/memory.js';
 import { encryptBound, decryptBound } from '../../src/runtime/actions/index.js';
 import { captureDebug, recordingHandler, uid } from './helpers.js';
+import { expiration } from '../handlers/support/entries.js';
 
 beforeEach(() => resetCache());
 afterEach(() => resetCache());
@@ -97,8 +98,8 @@ describe('handler faults never fail the call', () => {
     return {
       get: (overrides.get as CacheHandler['get']) ?? ((k) => inner.get(k)),
       set: (overrides.set as CacheHandler['set']) ?? ((k, e) => inner.set(k, e)),
-      getExpiration: (overrides.getExpiration as CacheHandler['getExpiration']) ?? ((t) => inner.getExpiration(t)),
-      updateTags: (overrides.updateTags as CacheHandler['updateTags']) ?? ((t, ts) => inner.updateTags(t, ts)),
+      getTagTimes: (overrides.getTagTimes as CacheHandler['getTagTimes']) ?? ((t) => inner.getTagTimes(t)),
+      updateTags: (overrides.updateTags as CacheHandler['updateTags']) ?? ((t, ts, d) => inner.updateTags(t, ts, d)),
     };
   }
   const cases: Array<[string, Partial<Record<keyof CacheHandler, () => unknown>>]> = [
@@ -122,8 +123,8 @@ describe('handler faults never fail the call', () => {
     ],
     ['set rejects', { set: () => Promise.reject(new Error('set rejected')) }],
     ['set never settles', { set: () => new Promise(() => {}) }],
-    ['getExpiration rejects', { getExpiration: () => Promise.reject(new Error('exp rejected')) }],
-    ['getExpiration never settles', { getExpiration: () => new Promise(() => {}) }],
+    ['getTagTimes rejects', { getTagTimes: () => Promise.reject(new Error('exp rejected')) }],
+    ['getTagTimes never settles', { getTagTimes: () => new Promise(() => {}) }],
     ['get returns garbage', { get: async () => ({ value: 'not bytes' }) }],
     [
       'get returns undecodable bytes',
@@ -251,14 +252,14 @@ describe('memory handler', () => {
 
   it('keeps tag times per tag: latest wins', async () => {
     const h = createMemoryHandler();
-    expect(await h.getExpiration(['a'])).toBe(0);
+    expect(await expiration(h, ['a'])).toBe(0);
     await h.updateTags(['a', 'b'], 100);
     await h.updateTags(['a'], 50);
     await h.updateTags(['b'], 200);
-    expect(await h.getExpiration(['a'])).toBe(100);
-    expect(await h.getExpiration(['a', 'b', 'c'])).toBe(200);
+    expect(await expiration(h, ['a'])).toBe(100);
+    expect(await expiration(h, ['a', 'b', 'c'])).toBe(200);
     h.clear();
-    expect(await h.getExpiration(['a'])).toBe(0);
+    expect(await expiration(h, ['a'])).toBe(0);
   });
 
   it('through the runtime, 2,000 distinct keys stay inside a small budget', async () => {
@@ -278,8 +279,15 @@ describe('memory handler', () => {
 
 describe('tag times', () => {
   it('are bounded; forgotten records are conservative (older entries count as revalidated)', async () => {
-    const { TagTimes } = await import('../../src/runtime/handlers/memory.js');
-    const times = new TagTimes(3);
+    const { TagManifest } = await import('../../src/runtime/handlers/tag-times.js');
+    const manifest = new TagManifest(3);
+    const times = {
+      record: (tags: string[], at: number) => manifest.update(tags, at),
+      latest: (tags: string[]) => manifest.marks(tags, Infinity).expired,
+      get size() {
+        return manifest.size;
+      },
+    };
     times.record(['a'], 10);
     times.record(['b'], 20);
     times.record(['c'], 30);

@@ -5,7 +5,13 @@ import { createElement, type ReactNode } from 'react';
 import { createFromReadableStream } from 'react-server-dom-webpack/client';
 // @ts-expect-error -- as above.
 import { renderToReadableStream } from 'react-server-dom-webpack/server';
-import { cacheFunction, configureCache, type CacheEntry, type CacheHandler } from '../../src/runtime/index.js';
+import {
+  cacheFunction,
+  configureCache,
+  type CacheEntry,
+  type CacheHandler,
+  type TagDurations,
+} from '../../src/runtime/index.js';
 import { createMemoryHandler } from '../../src/runtime/handlers/memory.js';
 
 let counter = 0;
@@ -49,8 +55,8 @@ export function useFakeClock(start = 1_700_000_000_000): FakeClock {
 export interface Recorder {
   handler: CacheHandler;
   sets: Array<{ key: string; entry: CacheEntry }>;
-  calls: Record<'get' | 'set' | 'getExpiration' | 'updateTags', number>;
-  updates: Array<{ tags: readonly string[]; timestamp: number }>;
+  calls: Record<'get' | 'set' | 'getTagTimes' | 'updateTags', number>;
+  updates: Array<{ tags: readonly string[]; timestamp: number; durations?: TagDurations }>;
 }
 
 /**
@@ -61,7 +67,7 @@ export function recordingHandler(inner: CacheHandler = createMemoryHandler()): R
   const rec: Recorder = {
     sets: [],
     updates: [],
-    calls: { get: 0, set: 0, getExpiration: 0, updateTags: 0 },
+    calls: { get: 0, set: 0, getTagTimes: 0, updateTags: 0 },
     handler: {
       async get(key) {
         rec.calls.get++;
@@ -72,14 +78,14 @@ export function recordingHandler(inner: CacheHandler = createMemoryHandler()): R
         rec.sets.push({ key, entry });
         return inner.set(key, entry);
       },
-      async getExpiration(tags) {
-        rec.calls.getExpiration++;
-        return inner.getExpiration(tags);
+      async getTagTimes(tags) {
+        rec.calls.getTagTimes++;
+        return inner.getTagTimes(tags);
       },
-      async updateTags(tags, timestamp) {
+      async updateTags(tags, timestamp, durations) {
         rec.calls.updateTags++;
-        rec.updates.push({ tags: [...tags], timestamp });
-        return inner.updateTags(tags, timestamp);
+        rec.updates.push({ tags: [...tags], timestamp, ...(durations === undefined ? {} : { durations }) });
+        return inner.updateTags(tags, timestamp, durations);
       },
     },
   };

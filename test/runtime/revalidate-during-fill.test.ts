@@ -120,8 +120,8 @@ describe('nor an entry another instance computed from before it', () => {
         return memory.get(key);
       },
       set: (key, entry) => memory.set(key, entry),
-      getExpiration: (tags) => memory.getExpiration(tags),
-      updateTags: (tags, timestamp) => memory.updateTags(tags, timestamp),
+      getTagTimes: (tags) => memory.getTagTimes(tags),
+      updateTags: (tags, timestamp, durations) => memory.updateTags(tags, timestamp, durations),
       // Held by the other instance at first; then free.
       acquireLease: async () => (++claims === 1 ? { ttlMs: 5000 } : { token: 'mine', ttlMs: 5000 }),
       releaseLease: async () => {},

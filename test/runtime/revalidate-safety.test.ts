@@ -80,7 +80,7 @@ describe('revalidateTag and updateTag with failing handlers', () => {
       const handler: CacheHandler = {
         get: (key) => memory.get(key),
         set: (key, entry) => memory.set(key, entry),
-        getExpiration: (tags) => memory.getExpiration(tags),
+        getTagTimes: (tags) => memory.getTagTimes(tags),
         updateTags,
       };
       configureCache({ handlers: { default: handler } });
@@ -105,14 +105,14 @@ describe('revalidateTag and updateTag with failing handlers', () => {
     const dir = await compiledRuntime();
     const script = `
       const { revalidateTag, updateTag, configureCache } = await import(process.argv[1] + '/index.js');
-      const memory = { get: async () => undefined, set: async () => {}, getExpiration: async () => 0,
+      const memory = { get: async () => undefined, set: async () => {}, getTagTimes: async () => [],
         updateTags: async () => { throw new Error('store down'); } };
       configureCache({ handlers: { default: memory } });
       for (const tag of ['', 'x'.repeat(300), undefined]) {
         try { revalidateTag(tag); } catch (e) { if (!(e instanceof TypeError)) throw e; }
         try { updateTag(tag); } catch (e) { if (!(e instanceof TypeError)) throw e; }
       }
-      revalidateTag('valid');
+      revalidateTag('valid', 'max');
       updateTag('valid');
       await new Promise((r) => setTimeout(r, 50));
       console.log('still running');

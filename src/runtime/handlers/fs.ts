@@ -4,7 +4,8 @@
  *
  * Layout under `dir`:
  * - `entries/<sha256(key)>`: one entry, `encodeEntry` bytes (length + CRC-32 checked on read).
- * - `tags/<sha256(tag)>`: the tag's last revalidation time (ms) as decimal text.
+ * - `tags/<sha256(tag)>`: the tag's revalidation times, `"<expired> <stale>"` (ms, decimal text;
+ *   see `tag-times.ts`).
  * - `tmp/`: files being written. Every write goes to a fresh temp file and is renamed over its
  *   target, so a reader (in any process) sees the old file or the new one, never half of one.
  * - `leases/<sha256(key)>`: a fill lease (single flight across the processes sharing `dir`): a
@@ -24,6 +25,14 @@ import { join } from 'node:path';
 import { nameHandler } from '../events.js';
 import { errorMessage, handlerDebug, type DebugHook } from './handler-debug.js';
 import { packEntry, storageOptions, unpackEntry } from './stored-entry.js';
+import {
+  checkDurations,
+  formatTagTimes,
+  NEVER_REVALIDATED,
+  parseTagTimes,
+  updatedTagTimes,
+  type TagTimes,
+} from './tag-times.js';
 import type { CacheHandler, LeaseClaim } from './types.js';
 
 export interface FsHandlerOptions {
@@ -143,18 +152,18 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
     }
   }
 
-  async function readTag(tag: string): Promise<number> {
+  async function readTag(tag: string): Promise<TagTimes> {
     let text: string;
     try {
       text = await readFile(join(tagsDir, hash(tag)), 'utf8');
     } catch (error) {
-      if (isMissing(error)) return 0;
+      if (isMissing(error)) return { ...NEVER_REVALIDATED };
       throw error;
     }
-    const value = Number(text.trim());
-    if (Number.isFinite(value) && value >= 0) return value;
+    const times = parseTagTimes(text);
+    if (times !== undefined) return times;
     debug(`unreadable timestamp file for tag ${JSON.stringify(tag)}: ignored`);
-    return 0;
+    return { ...NEVER_REVALIDATED };
   }
 
   let closed = false;
@@ -211,21 +220,23 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
       await evict();
     },
 
-    async getExpiration(tags) {
+    async getTagTimes(tags) {
       await open();
-      if (tags.length === 0) return 0;
-      const stamps = await Promise.all(tags.map(readTag));
-      return Math.max(0, ...stamps);
+      return Promise.all(tags.map(readTag));
     },
 
-    async updateTags(tags, timestamp) {
+    async updateTags(tags, timestamp, durations) {
+      checkDurations(durations);
       await open();
       await Promise.all(
         [...new Set(tags)].map(async (tag) => {
-          // Keep the later time if another process recorded one meanwhile (best effort: two
-          // processes revalidating the same tag in the same instant may keep either time).
-          const current = await readTag(tag).catch(() => 0);
-          await writeAtomic(join(tagsDir, hash(tag)), `${Math.max(current, timestamp)}\n`);
+          // Merge with what another process recorded meanwhile (best effort: two processes
+          // revalidating the same tag in the same instant may keep either one's times).
+          const current = await readTag(tag).catch(() => NEVER_REVALIDATED);
+          await writeAtomic(
+            join(tagsDir, hash(tag)),
+            `${formatTagTimes(updatedTagTimes(current, timestamp, durations))}\n`,
+          );
         }),
       );
     },

@@ -4,10 +4,11 @@
  * Each entry is charged its value bytes plus an estimate of what else it costs in memory (the
  * key, the tags, the entry object and the Map slot). When the total passes `maxBytes`, the least
  * recently used entries are dropped. An entry larger than the whole budget is not stored.
- * Tag revalidation times live in a bounded Map (`TagTimes`: O(number of tags) per call, never
+ * Tag revalidation times live in a bounded Map (`TagManifest`: O(number of tags) per call, never
  * O(entries)).
  */
 import { emitOther, nameHandler } from '../events.js';
+import { checkDurations, TagManifest, type TagDurations, type TagMarks } from './tag-times.js';
 import type { CacheEntry, CacheHandler } from './types.js';
 
 export interface MemoryHandlerOptions {
@@ -54,73 +55,20 @@ export function entryCost(key: string, entry: CacheEntry): number {
 
 /**
  * Synchronous access to a memory handler's entries, for the runtime's hit path (a promise per
- * handler call costs more than the rest of a hit). Same semantics as `get` / `getExpiration`.
+ * handler call costs more than the rest of a hit). Same semantics as `get` / `getTagTimes` /
+ * `updateTags`.
  */
 export interface SyncAccess {
   get(key: string): CacheEntry | undefined;
-  getExpiration(tags: readonly string[]): number;
-  updateTags(tags: readonly string[], timestamp: number): void;
+  /** The marks of `tags` read at `now`, folded into `marks`. */
+  tagMarks(tags: readonly string[], now: number, marks: TagMarks): TagMarks;
+  updateTags(tags: readonly string[], timestamp: number, durations?: TagDurations): void;
 }
 const syncAccess = new WeakMap<CacheHandler, SyncAccess>();
 
 /** The synchronous access of a handler made by `createMemoryHandler`, else `undefined`. */
 export function syncAccessOf(handler: CacheHandler): SyncAccess | undefined {
   return syncAccess.get(handler);
-}
-
-/** How many tag times a memory handler (and the runtime's local overlay) keeps by default. */
-export const DEFAULT_MAX_TAGS = 100_000;
-
-/**
- * Revalidation times per tag, bounded: past `maxTags` the oldest records are forgotten and their
- * latest time becomes a floor that every lookup of a tag not in the map returns. Forgetting is
- * therefore conservative: an entry older than a forgotten record is treated as revalidated (a
- * needless recomputation at worst), never as fresh when it is not.
- */
-export class TagTimes {
-  private readonly times = new Map<string, number>();
-  private oldest = this.times.entries();
-  private floor = 0;
-  constructor(private readonly maxTags = DEFAULT_MAX_TAGS) {
-    if (!(maxTags >= 1)) throw new TypeError('maxTags must be a number >= 1.');
-  }
-
-  get size(): number {
-    return this.times.size;
-  }
-
-  /** The latest revalidation time of any of `tags` (0 when none is known). */
-  latest(tags: readonly string[]): number {
-    let latest = 0;
-    for (const tag of tags) {
-      const t = this.times.get(tag) ?? this.floor;
-      if (t > latest) latest = t;
-    }
-    return latest;
-  }
-
-  record(tags: readonly string[], timestamp: number): void {
-    for (const tag of tags) {
-      const previous = this.times.get(tag);
-      if (previous !== undefined && previous >= timestamp) continue;
-      this.times.delete(tag); // the most recent record goes to the end
-      this.times.set(tag, timestamp);
-    }
-    while (this.times.size > this.maxTags) {
-      // A long-lived iterator, as for the entries below: it always stands at the oldest record.
-      let next = this.oldest.next();
-      if (next.done) next = (this.oldest = this.times.entries()).next();
-      const [tag, time] = next.value!;
-      this.times.delete(tag);
-      if (time > this.floor) this.floor = time;
-    }
-  }
-
-  clear(): void {
-    this.times.clear();
-    this.oldest = this.times.entries();
-    this.floor = 0;
-  }
 }
 
 export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryHandler {
@@ -130,7 +78,7 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
   }
   // A Map iterates in insertion order: re-inserting on use keeps the least recent first.
   const entries = new Map<string, Slot>();
-  const tagTimes = new TagTimes(options.maxTags);
+  const tagTimes = new TagManifest(options.maxTags);
   let size = 0;
 
   // One long-lived iterator walks from the oldest entry: a new iterator per eviction would first
@@ -169,8 +117,10 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
     return slot.entry;
   }
 
-  const getExpiration = (tags: readonly string[]): number => tagTimes.latest(tags);
-  const updateTags = (tags: readonly string[], timestamp: number): void => tagTimes.record(tags, timestamp);
+  const tagMarks = (tags: readonly string[], now: number, marks: TagMarks): TagMarks =>
+    tagTimes.marks(tags, now, marks);
+  const updateTags = (tags: readonly string[], timestamp: number, durations?: TagDurations): void =>
+    tagTimes.update(tags, timestamp, checkDurations(durations));
 
   const handler: MemoryHandler = {
     get size() {
@@ -195,11 +145,11 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
       size += bytes;
       if (size > maxBytes) evict();
     },
-    async getExpiration(tags) {
-      return getExpiration(tags);
+    async getTagTimes(tags) {
+      return tags.map((tag) => ({ ...tagTimes.get(tag) }));
     },
-    async updateTags(tags, timestamp) {
-      updateTags(tags, timestamp);
+    async updateTags(tags, timestamp, durations) {
+      updateTags(tags, timestamp, durations);
     },
     clear() {
       entries.clear();
@@ -211,6 +161,6 @@ export function createMemoryHandler(options: MemoryHandlerOptions = {}): MemoryH
       handler.clear();
     },
   };
-  syncAccess.set(handler, { get, getExpiration, updateTags });
+  syncAccess.set(handler, { get, tagMarks, updateTags });
   return nameHandler(handler, 'memory');
 }

@@ -17,6 +17,7 @@ import { nameHandler } from '../events.js';
 import { errorMessage, handlerDebug } from './handler-debug.js';
 import { claimFill, type SafeCall } from '../lease.js';
 import { hasMethods } from './shape.js';
+import { tagMarks, type TagTimes } from './tag-times.js';
 import type { CacheEntry, CacheHandler } from './types.js';
 
 /** An entry as Next.js 16 hands it over: lives in seconds, `timestamp` in ms. */
@@ -122,18 +123,29 @@ export function fromNextCacheHandler(next: NextCacheHandler): CacheHandler {
           Promise.resolve({ value: streamOf(entry.value), tags: [...tags], timestamp, stale, revalidate, expire }),
         );
       },
-      async getExpiration(tags) {
-        if (tags.length === 0) return 0;
+      async getTagTimes(tags) {
+        if (tags.length === 0) return [];
         await refreshTags();
-        const expiration = await next.getExpiration([...tags]);
-        // Infinity: the handler checks tags in `get`, which already ran. A time still ahead is the
-        // end of a stale-marking revalidation (`updateTags(tags, { expire })`): until then `get`
-        // marks the entry stale itself, so it is not a revalidation yet.
-        if (typeof expiration !== 'number' || !Number.isFinite(expiration)) return 0;
-        return expiration > Date.now() + CLOCK_TOLERANCE_MS ? 0 : expiration;
+        // Next.js's contract has one time per set of tags (`getExpiration`): ask per tag. Its stale
+        // marks stay inside the handler, whose `get` already answered `revalidate: -1` for them.
+        return Promise.all(
+          tags.map(async (tag): Promise<TagTimes> => {
+            const expiration = await next.getExpiration([tag]);
+            // Infinity: the handler checks tags in `get`, which already ran.
+            if (typeof expiration !== 'number' || !Number.isFinite(expiration) || expiration <= 0) {
+              return { stale: 0, expired: 0 };
+            }
+            // A time far ahead is the deadline of a stale-marking revalidation (`updateTags(tags,
+            // { expire })`), which counts once it has passed; a time just ahead is clock drift and
+            // rounding: an expiry in effect now (`expired <= stale`).
+            return expiration > Date.now() + CLOCK_TOLERANCE_MS
+              ? { stale: 0, expired: expiration }
+              : { stale: expiration, expired: expiration };
+          }),
+        );
       },
-      async updateTags(tags) {
-        await next.updateTags([...tags]);
+      async updateTags(tags, _timestamp, durations) {
+        await (durations === undefined ? next.updateTags([...tags]) : next.updateTags([...tags], { ...durations }));
         // Next.js handlers stamp the revalidation `Math.round(performance.timeOrigin +
         // performance.now())`, up to half a millisecond ahead, and ignore it until their clock gets
         // there: a read in the same millisecond would still see the entry as fresh.
@@ -156,8 +168,8 @@ export function fromNextCacheHandler(next: NextCacheHandler): CacheHandler {
  *
  * `get` applies the entry's tags (an entry revalidated since it was stored is a miss), `set` waits
  * for the pending entry and reads its stream once, a `get` during a `set` of the same key waits
- * for it, and `updateTags` records the revalidation in the shared store, so every instance using
- * the same Redis sees it.
+ * for it, and `updateTags` records the revalidation (stale-marking ones included: Next.js's
+ * `durations`) in the shared store, so every instance using the same Redis sees it.
  */
 export function toNextCacheHandler(handler: CacheHandler): NextCacheHandler {
   if (typeof handler !== 'object' || handler === null || typeof handler.get !== 'function') {
@@ -179,8 +191,15 @@ export function toNextCacheHandler(handler: CacheHandler): NextCacheHandler {
   /** `entry` as Next.js gets it, or `undefined` when its tags were revalidated since it was made. */
   async function served(entry: CacheEntry | undefined): Promise<NextCacheEntry | undefined> {
     if (entry === undefined) return undefined;
-    if (entry.tags.length !== 0 && entry.timestamp <= (await handler.getExpiration(entry.tags))) return undefined;
-    const { value, tags, timestamp, stale, revalidate, expire } = entry;
+    let { revalidate } = entry;
+    if (entry.tags.length !== 0) {
+      // Next.js's rule, as its built-in handler applies it: an expired tag is a miss, a stale
+      // one is served once more with `revalidate: -1` (Next.js then refreshes it).
+      const marks = tagMarks(await handler.getTagTimes(entry.tags), revalidationTime());
+      if (entry.timestamp <= marks.expired) return undefined;
+      if (entry.timestamp <= marks.stale) revalidate = -1;
+    }
+    const { value, tags, timestamp, stale, expire } = entry;
     return { value: streamOf(value), tags: [...tags], timestamp, stale, revalidate, expire };
   }
 
@@ -255,10 +274,12 @@ export function toNextCacheHandler(handler: CacheHandler): NextCacheHandler {
       // Nothing to refresh: tag times are read from the store on every lookup.
     },
     async getExpiration(tags) {
-      return tags.length === 0 ? 0 : handler.getExpiration(tags);
+      // As Next.js's built-in handler: the latest `expired` time of any of the tags.
+      if (tags.length === 0) return 0;
+      return Math.max(0, ...(await handler.getTagTimes(tags)).map((t) => t.expired));
     },
-    async updateTags(tags) {
-      await handler.updateTags(tags, revalidationTime());
+    async updateTags(tags, durations) {
+      await handler.updateTags(tags, revalidationTime(), durations);
     },
   };
 }

@@ -3,15 +3,16 @@
  *
  * Keys (all under `prefix`, default `use-cache:`):
  * - `<prefix>e:<cache key>`: one entry, a Redis string with a TTL from the entry's `expire`.
- * - `<prefix>t:<escaped tag>`: the last revalidation time (ms, decimal) of one tag.
+ * - `<prefix>t:<escaped tag>`: one tag's revalidation times, `"<expired> <stale>"` (ms, decimal;
+ *   see `tag-times.ts`).
  * The `e:` / `t:` namespaces never overlap, and tag names are percent-escaped (only
  * `A-Z a-z 0-9 . _ ~ -` are kept), so no tag can name an entry key or another tag's key.
  *
  * A stored entry is `u32 length + the entry's escaped tags joined by spaces + encodeEntry(entry)`.
  * The tag list in front lets one Lua script return the entry *and* its tags' timestamps (one
- * round trip); the runtime's `getExpiration(entry.tags)` that follows in the same event-loop turn
- * is answered from those timestamps (read in the same atomic script, so they are as fresh as a
- * separate MGET would be). Any other `getExpiration` is one MGET.
+ * round trip); the runtime's `getTagTimes(entry.tags)` that follows in the same event-loop turn
+ * is answered from those times (read in the same atomic script, so they are as fresh as a
+ * separate MGET would be). Any other `getTagTimes` is one MGET.
  *
  * Faults: every command is bounded by `timeoutMs`; while the connection is down commands fail at
  * once (no offline queue), and ioredis reconnects in the background. All failures reject; the
@@ -33,6 +34,16 @@ import { nameHandler } from '../events.js';
 import { errorMessage, handlerDebug, type DebugHook, type HandlerLog } from './handler-debug.js';
 import { clusterLayout, standaloneLayout } from './redis-keys.js';
 import { packEntry, storageOptions, unpackEntry, type StorageOptions } from './stored-entry.js';
+import {
+  addPendingUpdate,
+  applyPendingUpdate,
+  checkDurations,
+  NEVER_REVALIDATED,
+  parseTagTimes,
+  type PendingTagUpdate,
+  type TagDurations,
+  type TagTimes,
+} from './tag-times.js';
 import type { CacheEntry, CacheHandler, LeaseClaim } from './types.js';
 
 export interface RedisHandlerOptions {
@@ -122,11 +133,14 @@ return {1, read()}
 `);
 
 /**
- * Tag key KEYS[i] gets time ARGV[i] unless it holds a later one (a slower clock elsewhere never
- * lowers it). Its TTL (see "Tag key lifetimes" below) becomes at least ARGV[#KEYS + 1] ms.
+ * Apply one update per tag key, atomically: `updatedTagTimes` (tag-times.ts) in Lua. KEYS[i] gets
+ * ARGV[2i-1] = the revalidation time and ARGV[2i] = the new deadline (ms) of a stale-marking,
+ * '-' for a marking without one, or 'now' for an immediate expiry. Values are
+ * `"<expired> <stale>"`; a lone number (older format, or "0" as SET_ENTRY creates it) is an expiry
+ * at that time. The key's TTL (see "Tag key lifetimes" below) becomes at least ARGV[2 * #KEYS + 1] ms.
  */
 const UPDATE_TAGS = script(`
-local floor = tonumber(ARGV[#KEYS + 1])
+local floor = tonumber(ARGV[2 * #KEYS + 1])
 local function keep(k, v)
   local left = redis.call('PTTL', k)
   if left == -1 then redis.call('SET', k, v)
@@ -134,8 +148,25 @@ local function keep(k, v)
   else redis.call('SET', k, v, 'PX', floor) end
 end
 for i, k in ipairs(KEYS) do
-  local cur = tonumber(redis.call('GET', k))
-  if not cur or cur < tonumber(ARGV[i]) then keep(k, ARGV[i]) end
+  local ts, op = tonumber(ARGV[2 * i - 1]), ARGV[2 * i]
+  local cur = redis.call('GET', k)
+  local e, s = 0, 0
+  if cur then
+    local sp = string.find(cur, ' ', 1, true)
+    if sp then
+      e, s = tonumber(string.sub(cur, 1, sp - 1)) or 0, tonumber(string.sub(cur, sp + 1)) or 0
+    else
+      e = tonumber(cur) or 0
+      s = e
+    end
+  end
+  if op == 'now' then
+    if e > s then e = ts elseif ts > e then e = ts end
+  elseif op ~= '-' then
+    e = tonumber(op)
+  end
+  if ts > s then s = ts end
+  keep(k, string.format('%.17g %.17g', e, s))
 end
 return #KEYS
 `);
@@ -256,10 +287,10 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
   }
 
   /**
-   * Tag timestamps read together with an entry, for the `getExpiration` that follows the `get`.
+   * Tag times read together with an entry, for the `getTagTimes` that follows the `get`.
    * Cleared at the end of the event-loop turn, so they are never older than one network read.
    */
-  const recentTags = new Map<string, number>();
+  const recentTags = new Map<string, TagTimes>();
   let clearScheduled = false;
   function rememberTags(escaped: string[], stamps: unknown): void {
     if (!Array.isArray(stamps) || stamps.length !== escaped.length) return;
@@ -273,16 +304,26 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
     }
   }
 
-  /** One script per shard (each touches only its own slot), sent together. */
-  function writeTags(times: Map<string, number>): Promise<unknown> {
-    const stamps = [...times.values()].map(String);
+  /**
+   * One script per shard (each touches only its own slot), sent together, applying `updates`
+   * (escaped tag, time, durations) in order.
+   */
+  function writeTags(updates: readonly (readonly [string, number, TagDurations | undefined])[]): Promise<unknown> {
+    const args = updates.flatMap(([, timestamp, durations]) => [
+      String(timestamp),
+      durations === undefined
+        ? 'now'
+        : durations.expire === undefined
+          ? '-'
+          : String(timestamp + durations.expire * 1000),
+    ]);
     return run('updateTags', () =>
       Promise.all(
         layout.shards.map((shard) =>
           evalScript(
             UPDATE_TAGS,
-            [...times.keys()].map((tag) => `${shard}t:${tag}`),
-            [...stamps, tagMinTtlMs],
+            updates.map(([tag]) => `${shard}t:${tag}`),
+            [...args, tagMinTtlMs],
           ),
         ),
       ),
@@ -290,18 +331,26 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
   }
 
   /** Revalidations that could not be written (Redis down or slow), retried when it answers. */
-  const pendingTags = new Map<string, number>();
+  let pendingTags = new Map<string, PendingTagUpdate>();
+  function keepPending(tag: string, timestamp: number, durations?: TagDurations): void {
+    pendingTags.set(tag, addPendingUpdate(pendingTags.get(tag), timestamp, durations));
+  }
   let flushing = false;
   function flushPendingTags(): void {
     if (pendingTags.size === 0 || flushing || closed) return;
     flushing = true;
-    const batch = new Map(pendingTags);
-    pendingTags.clear();
-    writeTags(batch)
+    const batch = pendingTags;
+    pendingTags = new Map();
+    const updates: [string, number, TagDurations | undefined][] = [];
+    for (const [tag, { expiry, marking }] of batch) {
+      if (expiry !== undefined) updates.push([tag, expiry, undefined]);
+      if (marking !== undefined) updates.push([tag, marking.timestamp, marking.durations]);
+    }
+    writeTags(updates)
       .then(
         () => debug(`wrote ${batch.size} pending tag revalidation(s)`, 'handler-recovered'),
         (error: unknown) => {
-          for (const [tag, time] of batch) pendingTags.set(tag, Math.max(pendingTags.get(tag) ?? 0, time));
+          for (const [tag, time, durations] of updates) keepPending(tag, time, durations);
           debug(`pending tag revalidations still not written: ${errorMessage(error)}`);
         },
       )
@@ -346,31 +395,35 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
       await run('set', () => evalScript(SET_ENTRY, [`${shard}e:${key}`, ...tagKeys], [stored, ttlMs]));
     },
 
-    async getExpiration(tags) {
-      if (tags.length === 0) return 0;
+    async getTagTimes(tags) {
+      if (tags.length === 0) return [];
       const escaped = tags.map(escapeTag);
-      let latest = 0;
-      if (pendingTags.size !== 0) for (const tag of escaped) latest = Math.max(latest, pendingTags.get(tag) ?? 0);
-      if (escaped.every((tag) => recentTags.has(tag))) {
-        for (const tag of escaped) latest = Math.max(latest, recentTags.get(tag)!);
-        return latest;
+      let times: TagTimes[];
+      if (escaped.every((tag) => recentTags.has(tag))) times = escaped.map((tag) => ({ ...recentTags.get(tag)! }));
+      else {
+        // Every shard holds every tag's times: read the shard of the first tag (one slot, one MGET).
+        const shard = layout.shardOf(escaped[0]!);
+        const stamps = await run('getTagTimes', () => client.mget(escaped.map((tag) => `${shard}t:${tag}`)));
+        times = stamps.map((stamp) => parseStamp(stamp, debug));
       }
-      // Every shard holds every tag's time: read the shard of the first tag (one slot, one MGET).
-      const shard = layout.shardOf(escaped[0]!);
-      const stamps = await run('getExpiration', () => client.mget(escaped.map((tag) => `${shard}t:${tag}`)));
-      for (const stamp of stamps) latest = Math.max(latest, parseStamp(stamp, debug));
-      return latest;
+      if (pendingTags.size === 0) return times;
+      // What this instance revalidated but could not write yet still applies here.
+      return times.map((t, i) => {
+        const pending = pendingTags.get(escaped[i]!);
+        return pending === undefined ? t : applyPendingUpdate(t, pending);
+      });
     },
 
-    async updateTags(tags, timestamp) {
+    async updateTags(tags, timestamp, durations) {
+      checkDurations(durations);
       if (tags.length === 0) return;
       const escaped = [...new Set(tags.map(escapeTag))];
       for (const tag of escaped) recentTags.delete(tag);
       try {
-        await writeTags(new Map(escaped.map((tag) => [tag, timestamp])));
+        await writeTags(escaped.map((tag) => [tag, timestamp, durations] as const));
       } catch (error) {
         // Keep it, and write it as soon as Redis answers again (other instances must see it).
-        for (const tag of escaped) pendingTags.set(tag, Math.max(pendingTags.get(tag) ?? 0, timestamp));
+        for (const tag of escaped) keepPending(tag, timestamp, durations);
         throw error;
       } finally {
         for (const tag of escaped) recentTags.delete(tag);
@@ -483,12 +536,12 @@ function parseStored(
   return { entry, escapedTags };
 }
 
-function parseStamp(stamp: unknown, debug: HandlerLog): number {
-  if (stamp == null || stamp === false) return 0;
-  const value = Number(Buffer.isBuffer(stamp) ? stamp.toString() : stamp);
-  if (Number.isFinite(value) && value >= 0) return value;
-  debug(`unreadable tag timestamp ${JSON.stringify(String(stamp))}: ignored`);
-  return 0;
+function parseStamp(stamp: unknown, debug: HandlerLog): TagTimes {
+  if (stamp == null || stamp === false) return { ...NEVER_REVALIDATED };
+  const times = parseTagTimes(Buffer.isBuffer(stamp) ? stamp.toString() : String(stamp));
+  if (times !== undefined) return times;
+  debug(`unreadable tag times ${JSON.stringify(String(stamp))}: ignored`);
+  return { ...NEVER_REVALIDATED };
 }
 
 interface Script {

@@ -2,10 +2,17 @@
  * The contract between the cache runtime and a storage backend.
  *
  * The runtime owns the semantics (keys, freshness, tags, nesting); a handler only stores bytes
- * and tag timestamps. Every method may throw or reject: the runtime treats a failing handler as
- * a miss (get), a dropped write (set) or "no invalidation known" (getExpiration), reports it once
- * through the debug log and never fails the user's call because of it.
+ * and tag times. Every method may throw or reject: the runtime treats a failing handler as a miss
+ * (get), a dropped write (set) or "no revalidation known" (getTagTimes), reports it once through
+ * the debug log and never fails the user's call because of it.
+ *
+ * Tags follow Next.js 16's tags manifest (see `tag-times.ts`): per tag a `stale` and an `expired`
+ * time, written by `updateTags(tags, timestamp, durations?)`, read by `getTagTimes(tags)`; the
+ * runtime compares them with an entry's `timestamp` on every read.
  */
+import type { TagDurations, TagTimes } from './tag-times.js';
+
+export type { TagDurations, TagTimes };
 
 /** One stored result of a cached function. Times are milliseconds, lives are seconds. */
 export interface CacheEntry {
@@ -33,13 +40,18 @@ export interface CacheHandler {
   /** Store `entry` under `key`, replacing what was there. */
   set(key: string, entry: CacheEntry): Promise<void>;
   /**
-   * The latest time (ms) at which any of `tags` was revalidated, or 0 when none was.
-   * An entry whose `timestamp` is not after this time is stale and must be computed anew.
-   * Must cost O(number of tags), never O(number of entries).
+   * The revalidation times of each of `tags`, in the same order (`{ stale: 0, expired: 0 }` for a
+   * tag never revalidated). Must cost O(number of tags), never O(number of entries).
    */
-  getExpiration(tags: readonly string[]): Promise<number>;
-  /** Record that `tags` were revalidated at `timestamp` (ms). One write, whatever the entry count. */
-  updateTags(tags: readonly string[], timestamp: number): Promise<void>;
+  getTagTimes(tags: readonly string[]): Promise<TagTimes[]>;
+  /**
+   * Record a revalidation of `tags` at `timestamp` (ms), applying `updatedTagTimes` per tag:
+   * without `durations` the tags expire at `timestamp` (`updateTag`, one-argument
+   * `revalidateTag`); with them they are stale from `timestamp` and, when `durations.expire` is
+   * given, expire `expire` seconds later (`revalidateTag(tag, profile)`). One write per tag,
+   * whatever the entry count.
+   */
+  updateTags(tags: readonly string[], timestamp: number, durations?: TagDurations): Promise<void>;
   /** Release connections, timers and files. Optional. */
   close?(): Promise<void>;
   /**

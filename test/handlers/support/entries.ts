@@ -1,5 +1,5 @@
 /** Small builders for handler tests. */
-import type { CacheEntry } from '../../../src/runtime/handlers/types.js';
+import type { CacheEntry, CacheHandler } from '../../../src/runtime/handlers/types.js';
 
 export const entry = (
   value: Uint8Array | string,
@@ -16,3 +16,9 @@ export const entry = (
 });
 
 export const text = (e: CacheEntry | undefined) => (e ? new TextDecoder().decode(e.value) : undefined);
+
+/** The latest `expired` time over `tags` (0 when none): what an immediate revalidation records. */
+export const expiration = async (
+  handler: Pick<CacheHandler, 'getTagTimes'>,
+  tags: readonly string[],
+): Promise<number> => Math.max(0, ...(await handler.getTagTimes(tags)).map((t) => t.expired));

@@ -45,8 +45,10 @@ async function stress({ writer, keys, rounds, bytes }) {
 const ops = {
   get: async ({ key }) => fromEntry(await handler.get(key)),
   set: async ({ key, entry }) => handler.set(key, toEntry(entry)),
-  getExpiration: ({ tags }) => handler.getExpiration(tags),
-  updateTags: ({ tags, timestamp }) => handler.updateTags(tags, timestamp),
+  getTagTimes: ({ tags }) => handler.getTagTimes(tags),
+  /** The latest `expired` time over `tags`. */
+  expiration: async ({ tags }) => Math.max(0, ...(await handler.getTagTimes(tags)).map((t) => t.expired)),
+  updateTags: ({ tags, timestamp, durations }) => handler.updateTags(tags, timestamp, durations),
   stress,
   close: async () => {
     await handler.close?.();

@@ -21,8 +21,8 @@ const tracked = {
     write.catch(() => {}).finally(() => writes.delete(write));
     return write;
   },
-  getExpiration: (tags) => handler.getExpiration(tags),
-  updateTags: (tags, timestamp) => handler.updateTags(tags, timestamp),
+  getTagTimes: (tags) => handler.getTagTimes(tags),
+  updateTags: (tags, timestamp, durations) => handler.updateTags(tags, timestamp, durations),
   maxEntryBytes: handler.maxEntryBytes,
 };
 if (handler.acquireLease) {
@@ -76,7 +76,7 @@ const ops = {
   setPrice: ({ price }) => {
     globalThis.price = price;
   },
-  revalidateTag: ({ tag }) => runtime.revalidateTag(tag),
+  revalidateTag: ({ tag, profile }) => runtime.revalidateTag(tag, profile),
   close: async () => {
     await handler.close?.();
     setImmediate(() => process.exit(0));
