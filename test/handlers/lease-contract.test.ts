@@ -15,8 +15,8 @@ function leasing(acquireLease: (key: string) => Promise<LeaseClaim>, released: s
   return {
     get: (key) => memory.get(key),
     set: (key, entry) => memory.set(key, entry),
-    getExpiration: (tags) => memory.getExpiration(tags),
-    updateTags: (tags, timestamp) => memory.updateTags(tags, timestamp),
+    getTagTimes: (tags) => memory.getTagTimes(tags),
+    updateTags: (tags, timestamp, durations) => memory.updateTags(tags, timestamp, durations),
     acquireLease,
     releaseLease: async (key, token) => {
       released.push(token);
