@@ -23,7 +23,7 @@ import {
   equalBytes,
   handOut,
   registerServerReference,
-  renderValue,
+  renderResult,
   type Template,
 } from './value.js';
 
@@ -313,8 +313,7 @@ async function runFill(
   const bytes = await runInScope(scope, async () => {
     // Decode first: the body sees opaque values as references, never the first caller's objects.
     const args = await decodeArguments(call.body, serverRefs);
-    const result = await cached.fn.apply(null, args);
-    return renderValue(result, serverRefs, cached.name);
+    return renderResult(() => cached.fn.apply(null, args), serverRefs, cached.name);
   }).catch((error: unknown) => {
     emit('error', cached, call.key, handler, { reason: 'body', error });
     claim.release();

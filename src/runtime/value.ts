@@ -13,6 +13,8 @@
 import * as flightClient from 'react-server-dom-webpack/client';
 // @ts-expect-error -- as above.
 import * as flightServer from 'react-server-dom-webpack/server';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createElement } from 'react';
 import { privateChunks } from './flight-rows.js';
 import { decodeOwnReply } from './own-reply.js';
 import type { TemporaryReferences } from './key.js';
@@ -35,6 +37,12 @@ interface FlightClientDecode {
   ): PromiseLike<unknown>;
 }
 const server = flightServer as unknown as FlightServer;
+
+/**
+ * Runs a function in the async context of this module's loading: outside any React render, as the
+ * runtime is imported at start-up. React reads an element's owner from an AsyncLocalStorage.
+ */
+const outsideAnyRender = AsyncLocalStorage.snapshot();
 const client = flightClient as unknown as FlightClientDecode;
 
 const serverConsumerManifest = { moduleMap: null, serverModuleMap: null, moduleLoading: null };
@@ -91,6 +99,46 @@ export async function renderValue(value: unknown, refs: ServerTemporaryReference
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+/**
+ * Run a cached function's `body` and serialise what it returns, with the body running as the root
+ * component of its own Flight render. In development builds every element records its owner (the
+ * component rendering when it was made, with that component's props) and Flight serialises it:
+ * run as part of the caller's render, the body's elements would be owned by the caller's
+ * component, and the caller's props (children included) would be stored with the entry and sent
+ * with every later hit. Here they are owned by a component named after the cached function, with
+ * no props, and that component's own element is made outside any render (so it has no owner
+ * either). An error thrown by the body is thrown here as is (React never sees it).
+ */
+export async function renderResult(
+  body: () => unknown,
+  refs: ServerTemporaryReferences,
+  name: string,
+): Promise<Uint8Array> {
+  let thrown: { error: unknown } | undefined;
+  const Cached = async (): Promise<unknown> => {
+    try {
+      return await body();
+    } catch (error) {
+      thrown = { error };
+      return null;
+    }
+  };
+  Object.defineProperty(Cached, 'name', { value: name });
+  let bytes: Uint8Array;
+  try {
+    bytes = await renderValue(
+      outsideAnyRender(() => createElement(Cached as never)),
+      refs,
+      name,
+    );
+  } catch (error) {
+    if (thrown !== undefined) throw thrown.error;
+    throw error;
+  }
+  if (thrown !== undefined) throw thrown.error;
   return bytes;
 }
 
