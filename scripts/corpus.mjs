@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole robustness corpus (issue 8): every .js/.mjs/.cjs/.ts/.tsx file of large packages in
+// The whole robustness corpus (docs/robustness.md): every .js/.mjs/.cjs/.ts/.tsx file of large packages in
 // node_modules, each checked unchanged without directives and again with injected directives.
 //   npm run test:corpus                      the whole corpus (builds first)
 //   node scripts/corpus.mjs --seed 42        a given injection seed (the default is random, printed)

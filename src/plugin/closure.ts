@@ -1,6 +1,6 @@
-// Closure analysis of one directive function: which outer values it reads (DESIGN.md §3), and
-// the `this` / `super` / `arguments` check, in one walk of the function only: an iterative walk
-// over the raw AST with Babel's cached scopes (NodePaths only for the captured references), or,
+// Closure analysis of one directive function: which outer values it reads (docs/compiler.md,
+// Closure capture), and the `this` / `super` / `arguments` check, in one walk of the function
+// only: an iterative walk over the raw AST with Babel's cached scopes (NodePaths only for the captured references), or,
 // when a scope is not cached, the equivalent Babel traversal.
 import type { BabelFile, NodePath } from '@babel/core';
 import type { Binding, Scope, Visitor } from '@babel/traverse';
@@ -388,7 +388,7 @@ export function analyseClosure(
 /**
  * `a.b.c` read from identifier `a`: the property names, stopping at computed access. A method
  * call `a.b.c()` captures its receiver `a.b`, not `a.b.c`: calling a detached `a.b.c` would lose
- * `this` (DESIGN.md's "a call `a.b()` captures `a.b`" would break `db.query()`, `user.getName()`).
+ * `this` (capturing `a.b` for a call `a.b()` would break `db.query()`, `user.getName()`).
  */
 function memberChain(id: NodePath): Segment[] {
   const segments: Segment[] = [];

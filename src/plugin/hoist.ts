@@ -1,4 +1,4 @@
-// Lifting a function-level directive function to module scope (DESIGN.md §3, docs/runtime-contract.md):
+// Lifting a function-level directive function to module scope (docs/compiler.md, docs/runtime-contract.md):
 // the function becomes `export const $$cache_0 = cacheFunction(id, kind, fn)` (or
 // `serverReference(id, fn)`) after the imports, its captured values become leading parameters,
 // and the place it stood gets the reference, bound to the captured values.

@@ -1,4 +1,4 @@
-// Code written for Next.js 16 compiles here and means the same thing (issue 12): pages with
+// Code written for Next.js 16 compiles here and means the same thing (docs/coming-from-nextjs.md): pages with
 // metadata, exports known only at run time, a function's directive winning over its file's,
 // directive-like strings in nested blocks. Each case is compiled with the plugin, imported under
 // react-server with the real runtime, and called.

@@ -1,4 +1,4 @@
-// Bad input (issue 8): invalid syntax, empty files, a 5 MB file, 10,000 levels of nesting, binary
+// Bad input (docs/robustness.md): invalid syntax, empty files, a 5 MB file, 10,000 levels of nesting, binary
 // garbage and every plugin option with a wrong type. Each gets a clear error (file, line and
 // column where there is one) or compiles; never a hang, a crash or a stack trace in the CLI.
 import { transformSync, type PluginItem } from '@babel/core';

@@ -1,4 +1,4 @@
-// The corpus and injection checks of the robustness suite (issue 8), shared by the sampled CI test
+// The corpus and injection checks of the robustness suite (docs/robustness.md), shared by the sampled CI test
 // (test/robustness/corpus.test.ts) and the full run (`npm run test:corpus`, scripts/corpus.mjs).
 // Plain JavaScript so that worker threads and the script load it without a TypeScript step.
 import { readdirSync, realpathSync, statSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Determinism (issue 8): the same file compiled in two folders, by two processes (the CLI), with a
+// Determinism (docs/robustness.md): the same file compiled in two folders, by two processes (the CLI), with a
 // different working directory, time zone and locale, gives byte-identical code, source maps,
 // metadata and manifest; ids are sha256(salt, path relative to the root, export name) and the
 // output holds no absolute path, time or random value. Compiling other files in between (same

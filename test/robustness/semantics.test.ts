@@ -1,4 +1,4 @@
-// Semantics (issue 8): random programs with nested closures, shadowing, destructuring and default
+// Semantics (docs/robustness.md): random programs with nested closures, shadowing, destructuring and default
 // parameters, some functions marked 'use cache' / 'use server'. Compiled with the plugin and run
 // against a runtime that caches nothing (test/support/passthrough-runtime.mjs), they must return
 // exactly what the original returns, for random arguments.
