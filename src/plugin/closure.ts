@@ -1,7 +1,7 @@
 // Closure analysis of one directive function: which outer values it reads (docs/compiler.md,
 // Closure capture), and the `this` / `super` / `arguments` check, in one walk of the function
-// only: an iterative walk over the raw AST with Babel's cached scopes (NodePaths only for the captured references), or,
-// when a scope is not cached, the equivalent Babel traversal.
+// only: an iterative walk over the raw AST with Babel's cached scopes (NodePaths only for the
+// captured references), or, when a scope is not cached, the equivalent Babel traversal.
 import type { BabelFile, NodePath } from '@babel/core';
 import type { Binding, Scope, Visitor } from '@babel/traverse';
 import type * as t from '@babel/types';
