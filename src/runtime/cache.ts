@@ -13,7 +13,8 @@ import { scopeLife } from './life.js';
 import { absorbInner, createScope, currentScope, isFilling, runInScope, type CacheScope } from './scope.js';
 import { entryTimestamp, resetTags, tagRevision } from './tags.js';
 import { activeTracer, tracedCall } from './tracing.js';
-import { entryTagMarks, freshness, leaseMarks, type Freshness } from './freshness.js';
+import { entryTagMarks, freshness, isEntry, leaseMarks, type Freshness } from './freshness.js';
+import { requestRoute, runUncached, UNCACHED } from './request-scope.js';
 import { trackBackground } from './flush.js';
 import type { TagMarks } from './handlers/tag-times.js';
 import {
@@ -146,13 +147,17 @@ export function cacheExport<T>(id: string, kind: string, value: T): T {
 
 async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unknown> {
   const { kind } = cached;
-  const handler = handlerFor(kind);
+  // A request scope may route the call: private entries per request, draft mode, or uncached.
+  const route = requestRoute(kind);
+  if (route === UNCACHED) return runUncached(cached.name, cached.fn, args);
+  const handler = route?.handler ?? handlerFor(kind);
   const namespace = keyNamespace();
   if (cached.prefixNamespace !== namespace) {
     cached.prefix = keyPrefix(namespace, cached.id);
     cached.prefixNamespace = namespace;
   }
-  const call = primitiveCallKey(cached.prefix, args) ?? (await keyOf(cached, args));
+  let call = primitiveCallKey(cached.prefix, args) ?? (await keyOf(cached, args));
+  if (route !== undefined) call = { ...call, key: call.key + route.keySuffix };
   const outer = currentScope();
 
   // The in-process memory handler is read synchronously: a hit then needs no promise at all.
@@ -227,20 +232,6 @@ function keyOf(cached: CachedFunction, args: unknown[]): Promise<CallKey> {
       { cause: error },
     );
   });
-}
-
-function isEntry(entry: unknown): entry is CacheEntry {
-  const e = entry as CacheEntry;
-  return (
-    typeof e === 'object' &&
-    e !== null &&
-    e.value instanceof Uint8Array &&
-    Array.isArray(e.tags) &&
-    typeof e.timestamp === 'number' &&
-    typeof e.revalidate === 'number' &&
-    typeof e.expire === 'number' &&
-    typeof e.stale === 'number'
-  );
 }
 
 function refreshInBackground(

@@ -61,3 +61,18 @@ export function freshness(entry: CacheEntry, marks: TagMarks | undefined, now: n
   if (age < entry.revalidate * 1000 && (marks === undefined || entry.timestamp > marks.stale)) return 'fresh';
   return age < entry.expire * 1000 ? 'stale' : 'expired';
 }
+
+/** Whether a handler's answer has the shape of an entry (it is data from outside). */
+export function isEntry(entry: unknown): entry is CacheEntry {
+  const e = entry as CacheEntry;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    e.value instanceof Uint8Array &&
+    Array.isArray(e.tags) &&
+    typeof e.timestamp === 'number' &&
+    typeof e.revalidate === 'number' &&
+    typeof e.expire === 'number' &&
+    typeof e.stale === 'number'
+  );
+}

@@ -4,6 +4,8 @@ export * from './actions/index.js';
 export { cacheFunction, cacheExport, resetCache } from './cache.js';
 export { configureCache, type CacheConfig } from './config.js';
 export { flush } from './flush.js';
+export { withRequestScope, isDraftMode, type RequestScopeOptions } from './request-scope.js';
+export { unstable_cache, type UnstableCacheOptions } from './unstable-cache.js';
 export {
   cacheLife,
   BUILTIN_PROFILES,

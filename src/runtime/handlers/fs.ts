@@ -24,6 +24,7 @@ import { link, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 
 import { join } from 'node:path';
 import { nameHandler } from '../events.js';
 import { errorMessage, handlerDebug, type DebugHook } from './handler-debug.js';
+import { InFlightWrites } from './in-flight.js';
 import { packEntry, storageOptions, unpackEntry } from './stored-entry.js';
 import {
   checkDurations,
@@ -244,8 +245,13 @@ export function createFsHandler(options: FsHandlerOptions): FsCacheHandler {
     async close() {
       closed = true;
       await ready.catch(() => {});
+      await writes.settled();
     },
   };
+  // close() waits for the writes in flight: a value stored just before it is kept.
+  const writes = new InFlightWrites();
+  handler.set = writes.wrap(handler.set.bind(handler));
+  handler.updateTags = writes.wrap(handler.updateTags.bind(handler));
   nameHandler(handler, 'fs');
   if (leaseMs === false) return handler;
   const ttlMs = leaseMs;

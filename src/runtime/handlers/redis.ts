@@ -32,6 +32,7 @@ import { randomBytes } from 'node:crypto';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { nameHandler } from '../events.js';
 import { errorMessage, handlerDebug, type DebugHook, type HandlerLog } from './handler-debug.js';
+import { InFlightWrites } from './in-flight.js';
 import { clusterLayout, standaloneLayout } from './redis-keys.js';
 import { packEntry, storageOptions, unpackEntry, type StorageOptions } from './stored-entry.js';
 import {
@@ -372,6 +373,7 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
     return parsed.entry;
   }
 
+  const writes = new InFlightWrites();
   const handler: RedisCacheHandler = {
     client,
     maxEntryBytes: storage.maxEntryBytes,
@@ -432,6 +434,9 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
 
     async close() {
       if (closed) return;
+      // Writes in flight reach Redis first (each is bounded by timeoutMs): a value stored just
+      // before close() is kept.
+      await writes.settled();
       closed = true;
       client.off('ready', onReady);
       if (!ownsClient) return;
@@ -452,6 +457,8 @@ export function createRedisHandler(options: RedisHandlerOptions = {}): RedisCach
       client.on('error', () => {}); // late socket errors after close must not be "unhandled"
     },
   };
+  handler.set = writes.wrap(handler.set.bind(handler));
+  handler.updateTags = writes.wrap(handler.updateTags.bind(handler));
   nameHandler(handler, 'redis');
   if (leaseMs === false) return handler;
 

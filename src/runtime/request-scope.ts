@@ -1,0 +1,121 @@
+/**
+ * Request scopes: `withRequestScope(fn, { draftMode })` marks everything `fn` does (across
+ * `await`, via AsyncLocalStorage) as one request.
+ *
+ * - `'use cache: private'` entries live in the request scope only: a memory handler of the
+ *   scope's own, under keys no other scope can produce, so one user's private data never reaches
+ *   another request (Next.js's private cache is per request too). They die with the scope.
+ *   Outside any scope a private function runs uncached (one debug line says so), never shared.
+ * - `draftMode: true` (Next.js's draft mode): every cached read in the scope is skipped and
+ *   nothing computed there is stored; calls in the scope share fills only with each other.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { debug } from './debug.js';
+import { createMemoryHandler } from './handlers/memory.js';
+import { createScope, currentScope, runInScope } from './scope.js';
+import type { CacheHandler } from './handlers/types.js';
+
+export interface RequestScopeOptions {
+  /** Skip every cached read and store nothing in this scope. Default: the enclosing scope's, else false. */
+  draftMode?: boolean;
+}
+
+interface RequestScope {
+  readonly draftMode: boolean;
+  /** Appended to the keys of this scope's private (and draft) calls: never produced elsewhere. */
+  readonly keySuffix: string;
+  /** The scope's private entries, made on first use. */
+  privateHandler: CacheHandler | undefined;
+}
+
+/** Budget of one request's private entries. */
+const PRIVATE_MAX_BYTES = 8 * 1024 * 1024;
+
+const storage = new AsyncLocalStorage<RequestScope>();
+/** Draft scopes running now: while none is, a call does not look for one (no storage lookup). */
+let draftScopes = 0;
+
+/** A handler that reads nothing and stores nothing: what draft-mode calls use. */
+const draftHandler: CacheHandler = {
+  get: () => Promise.resolve(undefined),
+  set: () => Promise.resolve(),
+  getTagTimes: (tags) => Promise.resolve(tags.map(() => ({ stale: 0, expired: 0 }))),
+  updateTags: () => Promise.resolve(),
+};
+
+/**
+ * Run `fn` as one request. Private cache entries made inside live only as long as this scope;
+ * with `draftMode: true` nothing is read from or written to the cache inside it.
+ */
+export function withRequestScope<T>(fn: () => T, options: RequestScopeOptions = {}): T {
+  if (typeof fn !== 'function') throw new TypeError('withRequestScope: expected a function to run.');
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('withRequestScope: options must be an object like { draftMode: true }.');
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'draftMode') throw new TypeError(`withRequestScope: unknown option "${key}" (known: draftMode).`);
+  }
+  if (options.draftMode !== undefined && typeof options.draftMode !== 'boolean') {
+    throw new TypeError('withRequestScope: draftMode must be a boolean.');
+  }
+  const draftMode = options.draftMode ?? storage.getStore()?.draftMode ?? false;
+  const scope: RequestScope = { draftMode, keySuffix: `\0request:${randomUUID()}`, privateHandler: undefined };
+  if (!draftMode) return storage.run(scope, fn);
+  draftScopes++;
+  let result: T;
+  try {
+    result = storage.run(scope, fn);
+  } catch (error) {
+    draftScopes--;
+    throw error;
+  }
+  if (result instanceof Promise) {
+    const done = (): void => void draftScopes--;
+    result.then(done, done);
+  } else draftScopes--;
+  return result;
+}
+
+/** Whether the caller runs inside `withRequestScope`. */
+export function inRequestScope(): boolean {
+  return storage.getStore() !== undefined;
+}
+
+/** Whether the current request scope is in draft mode. */
+export function isDraftMode(): boolean {
+  return draftScopes !== 0 && storage.getStore()?.draftMode === true;
+}
+
+/** Where a call of `kind` goes when a request scope changes it. */
+export interface RequestRoute {
+  handler: CacheHandler;
+  keySuffix: string;
+}
+
+/** The call runs uncached (a private function outside any request scope). */
+export const UNCACHED = 'uncached';
+
+/**
+ * How the current request scope routes a call of `kind`: `undefined` for the usual handler,
+ * `UNCACHED`, or a handler and a key suffix of the scope's own.
+ */
+export function requestRoute(kind: string): RequestRoute | typeof UNCACHED | undefined {
+  if (kind !== 'private' && draftScopes === 0) return undefined;
+  const scope = storage.getStore();
+  if (scope === undefined) return kind === 'private' ? UNCACHED : undefined;
+  if (scope.draftMode) return { handler: draftHandler, keySuffix: scope.keySuffix };
+  if (kind !== 'private') return undefined;
+  scope.privateHandler ??= createMemoryHandler({ maxBytes: PRIVATE_MAX_BYTES });
+  return { handler: scope.privateHandler, keySuffix: scope.keySuffix };
+}
+
+/**
+ * A `'use cache: private'` call outside any request scope: the body runs, nothing is cached
+ * (sharing it could hand one user's data to another). It still runs in a scope of its own, so
+ * `cacheLife` / `cacheTag` inside it work.
+ */
+export function runUncached(name: string, fn: (...args: any[]) => Promise<unknown>, args: unknown[]): Promise<unknown> {
+  debug('miss', () => `${name} ('use cache: private' outside withRequestScope: runs uncached)`);
+  return runInScope(createScope(name, '', currentScope()), () => fn(...args));
+}
