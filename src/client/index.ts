@@ -4,7 +4,7 @@
 // `react-server-dom-webpack/client` resolves per environment: the browser build when webpack
 // bundles for the browser, the Node build in Node (tests, SSR).
 
-// @ts-expect-error -- react-server-dom-webpack has no type declarations
+// Typed where used below (src/types/react-server-dom-webpack.d.ts declares the module).
 import * as flightClient from 'react-server-dom-webpack/client';
 
 /** Sends a call of the server reference `id` with `args` to the server; resolves to its result. */

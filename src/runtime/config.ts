@@ -8,6 +8,7 @@ import { version as reactVersion } from 'react';
 import { setEncryptionKey } from './actions/index.js';
 import { debug, describeError, setDebug, type DebugSink } from './debug.js';
 import { setWaitUntil } from './flush.js';
+import { checkFlightBuild, flightBuildVersion, setFlight, type FlightBuild } from './flight.js';
 import type { CacheHandler } from './handlers/types.js';
 import { createMemoryHandler } from './handlers/memory.js';
 import { hasMethods } from './handlers/shape.js';
@@ -42,6 +43,11 @@ export interface CacheConfig {
    * promises never reject. `undefined` removes it.
    */
   waitUntil?: ((promise: Promise<unknown>) => void) | undefined;
+  /**
+   * The React Server DOM build the runtime serialises with (`{ server, client, version? }`), e.g.
+   * the one Vite's @vitejs/plugin-rsc vendors. Default: react-server-dom-webpack. `null` restores it.
+   */
+  flight?: FlightBuild | null;
 }
 
 export const DEFAULT_HANDLER_TIMEOUT_MS = 2000;
@@ -69,7 +75,9 @@ const buildMode = process.env.NODE_ENV === 'production' ? 'production' : 'develo
 let namespace = makeNamespace();
 
 function makeNamespace(): string {
-  return `${buildId}\0react-server-dom-webpack@${flightVersion}\0${buildMode}\0`;
+  const flightName =
+    flightBuildVersion === undefined ? `react-server-dom-webpack@${flightVersion}` : `flight@${flightBuildVersion}`;
+  return `${buildId}\0${flightName}\0${buildMode}\0`;
 }
 
 /**
@@ -81,7 +89,17 @@ export function configureCache(options: CacheConfig = {}): void {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('configureCache: expected an options object.');
   }
-  const known = ['handlers', 'profiles', 'buildId', 'encryptionKey', 'clock', 'handlerTimeoutMs', 'debug', 'waitUntil'];
+  const known = [
+    'handlers',
+    'profiles',
+    'buildId',
+    'encryptionKey',
+    'clock',
+    'handlerTimeoutMs',
+    'debug',
+    'waitUntil',
+    'flight',
+  ];
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
       throw new TypeError(`configureCache: unknown option "${key}" (known: ${known.join(', ')}).`);
@@ -106,6 +124,7 @@ export function configureCache(options: CacheConfig = {}): void {
   if (options.buildId !== undefined && typeof options.buildId !== 'string') {
     throw new TypeError('configureCache: buildId must be a string.');
   }
+  if (options.flight !== undefined && options.flight !== null) checkFlightBuild(options.flight);
   if (options.clock !== undefined && typeof options.clock !== 'function') {
     throw new TypeError('configureCache: clock must be a function returning milliseconds.');
   }
@@ -124,6 +143,7 @@ export function configureCache(options: CacheConfig = {}): void {
   if (timeout !== undefined) handlerTimeoutMs = timeout;
   if ('debug' in options) setDebug(options.debug);
   if ('waitUntil' in options) setWaitUntil(options.waitUntil);
+  if (options.flight !== undefined) setFlight(options.flight ?? undefined);
   namespace = makeNamespace();
 }
 
@@ -138,6 +158,7 @@ export function resetConfig(): void {
   setProfiles(undefined);
   setDebug(undefined);
   setWaitUntil(undefined);
+  setFlight(undefined);
   namespace = makeNamespace();
 }
 

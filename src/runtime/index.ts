@@ -6,6 +6,7 @@ export { configureCache, type CacheConfig } from './config.js';
 export { flush } from './flush.js';
 export { withRequestScope, isDraftMode, type RequestScopeOptions } from './request-scope.js';
 export { unstable_cache, type UnstableCacheOptions } from './unstable-cache.js';
+export type { FlightBuild } from './flight.js';
 export {
   cacheLife,
   BUILTIN_PROFILES,

@@ -11,18 +11,11 @@
  * both paths.
  */
 import { createHash, hash } from 'node:crypto';
-// @ts-expect-error -- react-server-dom-webpack publishes no types; the shape used is declared below.
-import * as flightClient from 'react-server-dom-webpack/client';
+import { flight, type ClientTemporaryReferences, type ReplyBody } from './flight.js';
 import { ReferencesNoticingBareObjects, withPlainObjects } from './plain-args.js';
 
-export type TemporaryReferences = Map<string, unknown>;
-export type ReplyBody = string | FormData;
-
-interface FlightClientEncode {
-  encodeReply(value: unknown, options?: { temporaryReferences?: TemporaryReferences }): Promise<ReplyBody>;
-  createTemporaryReferenceSet(): TemporaryReferences;
-}
-const client = flightClient as unknown as FlightClientEncode;
+export type TemporaryReferences = ClientTemporaryReferences;
+export type { ReplyBody };
 
 export interface CallKey {
   /** What handlers store the entry under (64 hex characters). */
@@ -89,11 +82,11 @@ export function callKey(prefix: string, args: readonly unknown[]): Promise<CallK
   const fast = primitiveCallKey(prefix, args);
   if (fast !== undefined) return Promise.resolve(fast);
   const refs = new ReferencesNoticingBareObjects();
-  return client.encodeReply(args, { temporaryReferences: refs }).then((body) => {
+  return flight.encodeReply(args, { temporaryReferences: refs }).then((body) => {
     if (!refs.sawBareObject) return keyOfBody(prefix, body, refs);
     // Null-prototype objects were sent as opaque references: encode again with plain copies.
-    const again = client.createTemporaryReferenceSet();
-    return client
+    const again = flight.createClientTemporaryReferenceSet();
+    return flight
       .encodeReply(withPlainObjects(args), { temporaryReferences: again })
       .then((plainBody) => keyOfBody(prefix, plainBody, again));
   });

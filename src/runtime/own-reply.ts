@@ -12,9 +12,7 @@
  *   replaced by an unforgeable marker string before decoding and put back after.
  */
 import { randomBytes } from 'node:crypto';
-import { decodeReply, type FlightServerManifest } from './actions/flight.js';
-
-type ServerTemporaryReferences = WeakMap<object, string>;
+import { flight, type FlightServerManifest, type ServerTemporaryReferences } from './flight.js';
 
 /** React's limit: `"$n"` followed by more than this many characters (sign included) is refused. */
 const BIGINT_MAX_CHARS = 300;
@@ -27,7 +25,7 @@ export async function decodeOwnReply(
   temporaryReferences?: ServerTemporaryReferences,
 ): Promise<unknown> {
   const lifted = liftBigInts(body);
-  const value = await decodeReply(lifted?.body ?? body, manifest, {
+  const value = await flight.decodeReply(lifted?.body ?? body, manifest, {
     temporaryReferences,
     arraySizeLimit: Infinity,
   });

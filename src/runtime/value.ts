@@ -9,46 +9,25 @@
  * an object another caller could have mutated, and the caller's temporary references are put
  * into the copy where the payload names them.
  */
-// @ts-expect-error -- react-server-dom-webpack publishes no types; the shape used is declared below.
-import * as flightClient from 'react-server-dom-webpack/client';
-// @ts-expect-error -- as above.
-import * as flightServer from 'react-server-dom-webpack/server';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createElement } from 'react';
+import { flight, type ServerTemporaryReferences } from './flight.js';
 import { privateChunks } from './flight-rows.js';
 import { decodeOwnReply } from './own-reply.js';
 import type { TemporaryReferences } from './key.js';
-
-type ServerTemporaryReferences = WeakMap<object, string>;
-
-interface FlightServer {
-  renderToReadableStream(
-    model: unknown,
-    webpackMap: unknown,
-    options?: { temporaryReferences?: ServerTemporaryReferences; onError?: (error: unknown) => string | void },
-  ): ReadableStream<Uint8Array>;
-  createTemporaryReferenceSet(): ServerTemporaryReferences;
-  registerServerReference<T extends Function>(reference: T, id: string, exportName: string | null): T;
-}
-interface FlightClientDecode {
-  createFromReadableStream(
-    stream: ReadableStream<Uint8Array>,
-    options: { serverConsumerManifest: unknown; temporaryReferences?: TemporaryReferences },
-  ): PromiseLike<unknown>;
-}
-const server = flightServer as unknown as FlightServer;
 
 /**
  * Runs a function in the async context of this module's loading: outside any React render, as the
  * runtime is imported at start-up. React reads an element's owner from an AsyncLocalStorage.
  */
 const outsideAnyRender = AsyncLocalStorage.snapshot();
-const client = flightClient as unknown as FlightClientDecode;
 
 const serverConsumerManifest = { moduleMap: null, serverModuleMap: null, moduleLoading: null };
 
-export const registerServerReference = server.registerServerReference;
-export const createServerTemporaryReferences = server.createTemporaryReferenceSet;
+export function registerServerReference<T extends Function>(fn: T, id: string, exportName: string | null): T {
+  return flight.registerServerReference(fn, id, exportName);
+}
+export const createServerTemporaryReferences = (): ServerTemporaryReferences => flight.createTemporaryReferenceSet();
 
 /**
  * `decodeReply` of the call's arguments: opaque values become server temporary references. The
@@ -69,7 +48,7 @@ const SERIALISATION_ERROR =
  */
 export async function renderValue(value: unknown, refs: ServerTemporaryReferences, name: string): Promise<Uint8Array> {
   let failure: { error: unknown } | undefined;
-  const stream = server.renderToReadableStream(
+  const stream = flight.renderToReadableStream(
     value,
     {},
     {
@@ -172,7 +151,7 @@ export async function decodeValue(
   refs: TemporaryReferences | undefined,
   forCaller = false,
 ): Promise<unknown> {
-  return await client.createFromReadableStream(streamOf(forCaller ? privateChunks(bytes) : [bytes]), {
+  return await flight.createFromReadableStream(streamOf(forCaller ? privateChunks(bytes) : [bytes]), {
     serverConsumerManifest,
     temporaryReferences: refs,
   });

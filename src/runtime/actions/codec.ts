@@ -12,7 +12,7 @@
 // is what this runtime encoded (see own-reply.ts).
 
 import { decodeOwnReply } from '../own-reply.js';
-import { encodeReply } from './flight.js';
+import { flight } from '../flight.js';
 
 const MAX_FAST_DEPTH = 32;
 
@@ -50,7 +50,7 @@ type FormEntry = [string, string | BlobEntry];
 /** The plaintext for `values`: synchronous for JSON-safe values, else a promise. */
 export function encodeBoundValues(values: unknown[]): string | Promise<string> {
   if (isJsonSafe(values, 0)) return 'J' + JSON.stringify(values);
-  return encodeReply(values).then(async (reply) => {
+  return flight.encodeReply(values).then(async (reply) => {
     if (typeof reply === 'string') return 'R' + reply;
     const entries: FormEntry[] = [];
     for (const [key, value] of reply.entries()) {

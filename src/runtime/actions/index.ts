@@ -4,7 +4,7 @@
 
 import { open, seal } from './cipher.js';
 import { decodeBoundValues, encodeBoundValues } from './codec.js';
-import { registerServerReference } from './flight.js';
+import { flight } from '../flight.js';
 
 export { setEncryptionKey } from './key.js';
 
@@ -19,7 +19,7 @@ export function serverReference<T extends Function>(id: string, fn: T): T {
       `babel-plugin-use-cache: serverReference("${id}", fn) needs a function, got ${fn === null ? 'null' : typeof fn}`,
     );
   }
-  return registerServerReference(fn, id, null);
+  return flight.registerServerReference(fn, id, null);
 }
 
 /**
