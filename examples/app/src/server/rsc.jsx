@@ -5,6 +5,8 @@ import { Page } from '../Page.jsx';
 
 // The runtime bundled with the app's cached functions: its counts are the ones to show on /stats.
 export { cacheStats } from 'babel-plugin-use-cache/runtime';
+// One request scope per page render and Server Action: 'use cache: private' entries live in it.
+import { withRequestScope } from 'babel-plugin-use-cache/runtime';
 
 const SERVER_REFERENCE = Symbol.for('react.server.reference');
 
@@ -50,7 +52,7 @@ export function createRsc({ clientManifest, serverManifest, onError = console.er
   return {
     /** Flight stream of the page at `url` (a URL object). */
     renderPage(url) {
-      return render(<Page searchParams={url.searchParams} />);
+      return withRequestScope(() => render(<Page searchParams={url.searchParams} />));
     },
 
     /**
@@ -58,44 +60,50 @@ export function createRsc({ clientManifest, serverManifest, onError = console.er
      * client's `encodeReply`), then renders `{ returnValue, root }` where root is the page after
      * the action.
      */
-    async runAction(id, body, url) {
-      const action = loadServerReference(id);
-      let args;
-      try {
-        args = await decodeReply(body, serverManifest);
-      } catch {
-        throw new ActionError(400, 'Malformed action arguments');
-      }
-      if (!Array.isArray(args)) throw new ActionError(400, 'Malformed action arguments');
-      let returnValue;
-      try {
-        returnValue = await action(...args);
-      } catch (error) {
-        // decryptBound rejects tampered, truncated or foreign captured values before the body runs.
-        if (error?.code === 'ERR_INVALID_BOUND_ARGUMENTS') throw new ActionError(400, 'Invalid bound arguments');
-        throw error;
-      }
-      return render({ returnValue, root: <Page searchParams={url.searchParams} /> });
+    runAction(id, body, url) {
+      return withRequestScope(() => runActionInScope(id, body, url));
     },
 
-    /**
-     * Runs the Server Action a `<form action={serverAction}>` posted without JavaScript (the
-     * fields React rendered into the form name it and carry its bound arguments).
-     */
-    async runFormAction(formData) {
-      let action;
-      try {
-        action = await decodeAction(formData, serverManifest);
-      } catch {
-        throw new ActionError(400, 'Malformed form action');
-      }
-      if (typeof action !== 'function') throw new ActionError(400, 'Not a Server Action form');
-      try {
-        await action();
-      } catch (error) {
-        if (error?.code === 'ERR_INVALID_BOUND_ARGUMENTS') throw new ActionError(400, 'Invalid bound arguments');
-        throw error;
-      }
+    /** Runs the Server Action a `<form action={serverAction}>` posted without JavaScript. */
+    runFormAction(formData) {
+      return withRequestScope(() => runFormActionInScope(formData));
     },
   };
+
+  async function runActionInScope(id, body, url) {
+    const action = loadServerReference(id);
+    let args;
+    try {
+      args = await decodeReply(body, serverManifest);
+    } catch {
+      throw new ActionError(400, 'Malformed action arguments');
+    }
+    if (!Array.isArray(args)) throw new ActionError(400, 'Malformed action arguments');
+    let returnValue;
+    try {
+      returnValue = await action(...args);
+    } catch (error) {
+      // decryptBound rejects tampered, truncated or foreign captured values before the body runs.
+      if (error?.code === 'ERR_INVALID_BOUND_ARGUMENTS') throw new ActionError(400, 'Invalid bound arguments');
+      throw error;
+    }
+    return render({ returnValue, root: <Page searchParams={url.searchParams} /> });
+  }
+
+  /** The fields React rendered into the form name the action and carry its bound arguments. */
+  async function runFormActionInScope(formData) {
+    let action;
+    try {
+      action = await decodeAction(formData, serverManifest);
+    } catch {
+      throw new ActionError(400, 'Malformed form action');
+    }
+    if (typeof action !== 'function') throw new ActionError(400, 'Not a Server Action form');
+    try {
+      await action();
+    } catch (error) {
+      if (error?.code === 'ERR_INVALID_BOUND_ARGUMENTS') throw new ActionError(400, 'Invalid bound arguments');
+      throw error;
+    }
+  }
 }
