@@ -23,6 +23,7 @@ export const Codes = {
   recursiveCapture: 'E016',
   privateName: 'E017',
   accessor: 'E018',
+  unsupportedNextCacheName: 'E019',
 } as const;
 
 export type Code = (typeof Codes)[keyof typeof Codes];

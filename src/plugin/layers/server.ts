@@ -28,6 +28,7 @@ const NEXT_CACHE_NAMES = new Set([
   'unstable_cacheLife',
   'unstable_cacheTag',
   'unstable_expireTag',
+  'unstable_cache',
 ]);
 
 export function importsNextCache(program: t.Program): boolean {
@@ -246,33 +247,43 @@ function redirectNextCache(ctx: CompileContext): void {
       continue;
     if (node.type === 'ImportDeclaration' && node.importKind === 'type') continue;
     if (node.type === 'ExportNamedDeclaration' && node.exportKind === 'type') continue;
-    const known = (s: t.Node): boolean => {
-      if (s.type === 'ImportNamespaceSpecifier') return true;
-      if (s.type === 'ImportSpecifier') {
-        return (
-          s.importKind !== 'type' &&
-          NEXT_CACHE_NAMES.has(s.imported.type === 'Identifier' ? s.imported.name : s.imported.value)
-        );
-      }
-      if (s.type === 'ExportSpecifier') return NEXT_CACHE_NAMES.has(s.local.name);
-      return false;
-    };
     const specifiers = node.specifiers as t.Node[];
-    const moved = specifiers.filter(known);
-    if (moved.length === 0) continue;
-    if (moved.length === specifiers.length) {
-      node.source = withLoc(t.stringLiteral(ctx.options.runtime), node.source!);
-      continue;
+    // A value name the runtime does not provide (`revalidatePath`, `refresh`) would only fail at
+    // run time outside Next.js: say so now, at the import.
+    for (const s of specifiers) {
+      const name = nextCacheName(s);
+      if (name !== null && name !== '*' && !NEXT_CACHE_NAMES.has(name)) throw unsupportedNextCacheName(ctx, s, name);
     }
-    // Some names are not ours (`unstable_cache`, `revalidatePath`): they stay on next/cache.
-    node.specifiers = specifiers.filter((s) => !known(s)) as typeof node.specifiers;
-    const source = t.stringLiteral(ctx.options.runtime);
-    statement.insertAfter(
-      node.type === 'ImportDeclaration'
-        ? t.importDeclaration(moved as t.ImportDeclaration['specifiers'], source)
-        : t.exportNamedDeclaration(null, moved as t.ExportSpecifier[], source),
-    );
+    if (specifiers.every((s) => nextCacheName(s) === null)) continue;
+    node.source = withLoc(t.stringLiteral(ctx.options.runtime), node.source!);
   }
+}
+
+/** The `next/cache` name a value specifier brings in (`'*'` for a namespace), or null for a type-only one. */
+function nextCacheName(s: t.Node): string | null {
+  if (s.type === 'ImportNamespaceSpecifier') return '*';
+  if (s.type === 'ImportDefaultSpecifier') return 'default';
+  if (s.type === 'ImportSpecifier') {
+    if (s.importKind === 'type') return null;
+    return s.imported.type === 'Identifier' ? s.imported.name : s.imported.value;
+  }
+  if (s.type === 'ExportSpecifier') {
+    if (s.exportKind === 'type') return null;
+    return s.local.name;
+  }
+  return null;
+}
+
+function unsupportedNextCacheName(ctx: CompileContext, specifier: t.Node, name: string): Error {
+  const known = [...NEXT_CACHE_NAMES].join(', ');
+  return diagnostic(
+    ctx.file,
+    specifier,
+    Codes.unsupportedNextCacheName,
+    `${quote(name)} from 'next/cache' is not provided by ${ctx.options.runtime}, so it would fail at run time ` +
+      `outside Next.js. Names it provides: ${known}. Remove the import, or set the plugin option ` +
+      '"nextCompat": false to leave next/cache imports alone.',
+  );
 }
 
 /** Runtime import and lifted declarations, after the module's leading imports. */
