@@ -205,3 +205,30 @@ describe('directive-like strings in nested blocks', () => {
     expect(module.run(true)).toEqual(['if', 'for 1', 'case', 'try']);
   });
 });
+
+describe('next/cache imports', () => {
+  it('unstable_cache imported from next/cache runs on this runtime and caches', async () => {
+    const { module } = await compileApp(
+      {
+        'legacy.jsx': `
+          import { unstable_cache } from 'next/cache';
+          export const runs = { n: 0 };
+          export const getCount = unstable_cache(async (x) => { runs.n++; return { x, n: runs.n }; }, ['count']);
+        `,
+      },
+      'legacy.jsx',
+    );
+    const first = await module.getCount(1);
+    expect(await module.getCount(1)).toEqual(first);
+    expect(module.runs.n).toBe(1);
+  });
+
+  it('a name the runtime does not provide is a compile error naming it (E019), not a run-time failure', async () => {
+    await expect(
+      compileApp(
+        { 'action.jsx': `import { revalidatePath } from 'next/cache';\nexport const f = revalidatePath;` },
+        'action.jsx',
+      ),
+    ).rejects.toThrow(/\[use-cache\/E019\] 'revalidatePath' from 'next\/cache' is not provided/);
+  });
+});

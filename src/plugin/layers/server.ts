@@ -238,8 +238,7 @@ function compileFileTarget(ctx: CompileContext, target: ExportTarget, exported: 
 /** `import { cacheLife } from 'next/cache'` -> the same names from the runtime. */
 function redirectNextCache(ctx: CompileContext): void {
   const { t } = ctx;
-  for (const statement of ctx.program.get('body')) {
-    const node = statement.node;
+  for (const node of ctx.program.node.body) {
     if (
       (node.type !== 'ImportDeclaration' && node.type !== 'ExportNamedDeclaration') ||
       node.source?.value !== 'next/cache'
