@@ -20,7 +20,8 @@ export default defineConfig({
     // dist/ is built once here, before the test files run (only when the sources changed).
     globalSetup: ['test/global-setup.ts'],
     // The Next.js app test builds an app: its own script, `npm run test:next`.
-    exclude: [...configDefaults.exclude, 'test/next-app/**'],
+    // Projects the tests generate (test/recipes, in test/.out) run their own tests with their own config.
+    exclude: [...configDefaults.exclude, 'test/next-app/**', 'test/.out/**'],
     environment: 'node',
     // react-server-dom-webpack/server resolves to its Node build only under this condition.
     execArgv: ['--conditions=react-server'],
