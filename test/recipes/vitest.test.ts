@@ -1,15 +1,14 @@
 // docs/testing.md's Vitest recipe, run as written: its files (taken from the page) in a project
-// of their own under test/.out, which resolves this package through node_modules like a user's.
+// of their own under test/.out, which resolves this package (dist/, built by test/global-setup.ts)
+// through node_modules like a user's.
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../cli/built.js';
 import { filesOf, readDoc, REPO, section } from '../support/readme.js';
 
 describe('docs/testing.md: the Vitest recipe', () => {
   it('its test file passes in a project of its own', { timeout: 180_000 }, async () => {
-    ensureBuilt();
     const files = filesOf(section(readDoc('docs/testing.md'), 'Vitest'));
     expect([...files.keys()]).toEqual(['vitest.config.ts', 'src/prices.ts', 'src/prices.test.ts']);
     const project = path.join(REPO, 'test/.out/recipes/vitest');
