@@ -8,7 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryDataCacheHandler } from '@mrjasonroy/cache-components-cache-handler';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cacheFunction, cacheTag, configureCache, resetCache, revalidateTag } from '../../src/runtime/index.js';
+import {
+  cacheFunction,
+  cacheTag,
+  configureCache,
+  flush,
+  onCacheEvent,
+  resetCache,
+  revalidateTag,
+} from '../../src/runtime/index.js';
 import { createFsHandler } from '../../src/runtime/handlers/fs.js';
 import { createMemoryHandler } from '../../src/runtime/handlers/memory.js';
 import {
@@ -141,6 +149,73 @@ describe.each(Object.keys(nextHandlers))('%s through fromNextCacheHandler: the r
     await revalidateTag(tag);
     resetCacheKeepingHandler(next.handler);
     expect(await tagged(2)).toEqual({ id: 2, run: 4 });
+  });
+
+  it("revalidateTag(tag, 'max') marks entries stale: served once more, refreshed in the background", async () => {
+    const tag = uid('tag');
+    const source = { version: 1, runs: 0 };
+    const tagged = cacheFunction(uid(), 'default', async (id: number) => {
+      cacheTag(tag);
+      source.runs++;
+      return { id, version: source.version };
+    });
+    const events: string[] = [];
+    const off = onCacheEvent((e) => events.push(e.type));
+    expect(await tagged(1)).toEqual({ id: 1, version: 1 });
+    await later();
+    source.version = 2;
+    await revalidateTag(tag, 'max');
+    expect(next.calls).toContain('updateTags');
+    expect(await tagged(1)).toEqual({ id: 1, version: 1 }); // stale: served at once, not gone
+    await flush(); // the background refresh has stored the new value
+    expect(source.runs).toBe(2);
+    expect(await tagged(1)).toEqual({ id: 1, version: 2 });
+    // Another process knows only what the handler knows: the refreshed entry is fresh there too.
+    resetCacheKeepingHandler(next.handler);
+    expect(await tagged(1)).toEqual({ id: 1, version: 2 });
+    expect(source.runs).toBe(2);
+    off();
+    expect(events).toEqual(['miss', 'fill', 'revalidate', 'stale', 'fill', 'hit']);
+  });
+
+  it("revalidateTag(tag, 'max') seen by a fresh process: stale once, then refreshed", async () => {
+    const tag = uid('tag');
+    const source = { version: 1, runs: 0 };
+    const id = uid();
+    const define = () =>
+      cacheFunction(id, 'default', async () => {
+        cacheTag(tag);
+        source.runs++;
+        return source.version;
+      });
+    expect(await define()()).toBe(1);
+    await later();
+    source.version = 2;
+    await revalidateTag(tag, 'max');
+    // A process that did not revalidate learns of the stale mark from the handler alone.
+    resetCacheKeepingHandler(next.handler);
+    const read = define();
+    expect(await read()).toBe(1);
+    await flush();
+    expect(await read()).toBe(2);
+    expect(source.runs).toBe(2);
+  });
+
+  it('revalidateTag(tag, { expire: 0 }): once the deadline has passed, reads wait for a fresh value', async () => {
+    const tag = uid('tag');
+    const source = { version: 1, runs: 0 };
+    const read = cacheFunction(uid(), 'default', async () => {
+      cacheTag(tag);
+      source.runs++;
+      return source.version;
+    });
+    expect(await read()).toBe(1);
+    await later();
+    source.version = 2;
+    await revalidateTag(tag, { expire: 0 });
+    await later();
+    expect(await read()).toBe(2);
+    expect(source.runs).toBe(2);
   });
 });
 

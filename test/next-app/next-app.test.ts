@@ -126,4 +126,31 @@ describe.skipIf(!redisAvailable)('a Next.js 16 app on the Redis handler (toNextC
     const other = await read(a, 'shared');
     expect(other.value.computedBy).toBe('a');
   });
+
+  it("revalidateTag(tag, 'max') in one instance: the other serves the stale value once, then the refreshed one", async () => {
+    const before = await read(a, 'marked');
+    expect((await read(b, 'marked')).value).toEqual(before.value);
+    await revalidate(b, 'value-marked', 'max');
+    // Stale, not gone: served at once while a refreshes it in the background.
+    expect((await read(a, 'marked')).value).toEqual(before.value);
+    const refreshed = await readUntil(a, 'marked', (served) => served.value.nonce !== before.value.nonce);
+    expect(refreshed.value.computedBy).toBe('a');
+    // The refreshed entry is in Redis: b reads it, fresh, without computing.
+    expect((await read(b, 'marked')).value).toEqual(refreshed.value);
+  });
 });
+
+/**
+ * Reads until `done` holds: a background refresh in a Next.js instance ends after the response
+ * that served the stale value, at a time the test cannot observe from outside.
+ */
+async function readUntil(instance: Instance, id: string, done: (served: Served) => boolean): Promise<Served> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const served = await read(instance, id);
+    if (done(served)) return served;
+    if (Date.now() > deadline)
+      throw new Error(`${instance.name} never served a refreshed "${id}":\n${instance.output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
