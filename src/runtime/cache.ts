@@ -14,7 +14,7 @@ import { absorbInner, createScope, currentScope, isFilling, runInScope, type Cac
 import { entryTimestamp, resetTags, tagRevision } from './tags.js';
 import { activeTracer, tracedCall } from './tracing.js';
 import { entryTagMarks, freshness, isEntry, leaseMarks, type Freshness } from './freshness.js';
-import { requestRoute, runUncached, UNCACHED } from './request-scope.js';
+import { requestRoute, runUncached, skippedInDraft, UNCACHED } from './request-scope.js';
 import { trackBackground } from './flush.js';
 import type { TagMarks } from './handlers/tag-times.js';
 import {
@@ -149,7 +149,7 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
   const { kind } = cached;
   // A request scope may route the call: private entries per request, draft mode, or uncached.
   const route = requestRoute(kind);
-  if (route === UNCACHED) return runUncached(cached.name, cached.fn, args);
+  if (route === UNCACHED) return runUncached(cached, args);
   const handler = route?.handler ?? handlerFor(kind);
   const namespace = keyNamespace();
   if (cached.prefixNamespace !== namespace) {
@@ -163,9 +163,11 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
   // The in-process memory handler is read synchronously: a hit then needs no promise at all.
   const sync = syncAccessOf(handler);
   const entry =
-    sync !== undefined
-      ? sync.get(call.key)
-      : await callHandler(kind, handler, 'get', (h) => h.get(call.key), undefined);
+    route?.draft === true
+      ? undefined // draft mode reads nothing (the miss below says so)
+      : sync !== undefined
+        ? sync.get(call.key)
+        : await callHandler(kind, handler, 'get', (h) => h.get(call.key), undefined);
   /** Latest revalidation of the entry's tags seen now: a fill started after it is newer. */
   let observed = 0;
   if (entry !== undefined) {
@@ -193,7 +195,7 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
         emit('error', cached, call.key, handler, { reason: 'decode', error }); // then computed anew
       }
     } else emit('miss', cached, call.key, handler, { reason: state });
-  } else emit('miss', cached, call.key, handler, { reason: 'absent' });
+  } else emit('miss', cached, call.key, handler, { reason: route?.draft === true ? 'draft-mode' : 'absent' });
 
   const inFlight = fills.get(call.key);
   if (inFlight !== undefined && isFilling(outer, call.key)) {
@@ -318,7 +320,9 @@ async function runFill(
   };
   emit('fill', cached, call.key, handler, { bytes: bytes.byteLength, durationMs: performance.now() - began });
   const stored = (
-    !flight.superseded && fitsHandler(handler, entry, cached, call.key)
+    !flight.superseded &&
+    !skippedInDraft(handler, cached, call.key, bytes.byteLength) &&
+    fitsHandler(handler, entry, cached, call.key)
       ? callHandler(cached.kind, handler, 'set', (h) => h.set(call.key, entry), undefined)
       : Promise.resolve()
   ).then(claim.release);

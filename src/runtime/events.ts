@@ -21,19 +21,22 @@ export interface CacheEvent {
   readonly name?: string;
   readonly id?: string;
   readonly kind?: string;
-  /** The handler's name (`memory`, `fs`, `redis`, `next`, or `custom`). */
+  /** The handler's name (`memory`, `fs`, `redis`, `next`, `draft` in a draft-mode scope, or `custom`). */
   readonly handler?: string;
   /** The first 16 hex digits of the key's SHA-256: correlates events, reveals nothing. */
   readonly key?: string;
   /**
    * Why: a miss is `absent`, `expired`, `revalidated` or `corrupt`; an error is `body`, `handler`
-   * or `decode`; a skip is `too-large`; an evict is `lru`; a revalidate is `expired` (`updateTag`,
-   * one-argument `revalidateTag`) or `stale` (`revalidateTag(tag, profile)`).
+   * or `decode`; a skip (nothing read or stored) is `too-large`, `draft-mode` (after a `miss` of
+   * reason `draft-mode` and a `fill`: nothing is read or stored in a draft-mode request scope) or
+   * `private-outside-scope` (a `'use cache: private'` call outside `withRequestScope` runs
+   * uncached); an evict is `lru`; a revalidate is `expired` (`updateTag`, one-argument
+   * `revalidateTag`) or `stale` (`revalidateTag(tag, profile)`).
    */
   readonly reason?: string;
   /** `fill`: milliseconds the body and its serialisation took. */
   readonly durationMs?: number;
-  /** `fill`: bytes of the value; `skip` (too large): bytes of the value not stored. */
+  /** `fill`: bytes of the value; `skip` (too large, draft mode): bytes of the value not stored. */
   readonly bytes?: number;
   /** `skip` (too large): the handler's `maxEntryBytes`. */
   readonly limit?: number;
@@ -140,7 +143,7 @@ function count(counts: CacheCounts, type: CacheEventType, bytes: number | undefi
       counts.errors++;
       break;
     case 'skip':
-      counts.bytesStored -= bytes ?? 0; // filled, then found too large to store
+      counts.bytesStored -= bytes ?? 0; // filled, then not stored (too large, draft mode)
       break;
     case 'revalidate':
     case 'evict':
@@ -171,11 +174,11 @@ function handlerName(handler: CacheHandler | undefined): string | undefined {
   return handler === undefined ? undefined : (handlerNames.get(handler) ?? 'custom');
 }
 
-/** An event about a call of a cached function. */
+/** An event about a call of a cached function (`key` is `undefined` when the call has none: uncached). */
 export function emit(
   type: CacheEventType,
   source: EventSource,
-  key: string,
+  key: string | undefined,
   handler: CacheHandler | undefined,
   detail?: EventDetail,
 ): void {
@@ -183,16 +186,17 @@ export function emit(
   count(rowOf(source), type, detail?.bytes);
   recordOnSpan(type, key, detail);
   if (listeners.size === 0 && !debugEnabled()) return;
-  deliver({
+  const event: CacheEvent = {
     type,
     time: Date.now(),
     name: source.name,
     id: source.id,
     kind: source.kind,
     handler: handlerName(handler),
-    key: key.slice(0, 16),
+    ...(key === undefined ? undefined : { key: key.slice(0, 16) }),
     ...detail,
-  });
+  };
+  deliver(event);
 }
 
 /**
@@ -221,6 +225,12 @@ function deliver(event: CacheEvent, log = true): void {
   }
 }
 
+/** Reasons the debug log spells out (the rest it prints as they are). */
+const REASON_TEXT: Readonly<Record<string, string>> = {
+  'draft-mode': 'draft mode: nothing read, nothing stored',
+  'private-outside-scope': "'use cache: private' outside withRequestScope: runs uncached",
+};
+
 /** The debug log's line for an event (after `[use-cache] <type> `). */
 function describeEvent(e: CacheEvent): string {
   const parts: string[] = [];
@@ -234,7 +244,9 @@ function describeEvent(e: CacheEvent): string {
   if (e.durationMs !== undefined) parts.push(`in ${e.durationMs.toFixed(1)} ms`);
   if (e.tags !== undefined) parts.push(`tags=${JSON.stringify(e.tags)}`);
   if (e.background) parts.push('(background refresh)');
-  if (e.reason !== undefined && e.reason !== 'absent' && e.limit === undefined) parts.push(`(${e.reason})`);
+  if (e.reason !== undefined && e.reason !== 'absent' && e.limit === undefined) {
+    parts.push(`(${REASON_TEXT[e.reason] ?? e.reason})`);
+  }
   if (e.error !== undefined) parts.push(describeError(e.error));
   return parts.join(' ');
 }

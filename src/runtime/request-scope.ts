@@ -11,7 +11,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { debug } from './debug.js';
+import { emit, nameHandler, type EventSource } from './events.js';
 import { createMemoryHandler } from './handlers/memory.js';
 import { createScope, currentScope, runInScope } from './scope.js';
 import type { CacheHandler } from './handlers/types.js';
@@ -36,13 +36,20 @@ const storage = new AsyncLocalStorage<RequestScope>();
 /** Draft scopes running now: while none is, a call does not look for one (no storage lookup). */
 let draftScopes = 0;
 
-/** A handler that reads nothing and stores nothing: what draft-mode calls use. */
-const draftHandler: CacheHandler = {
-  get: () => Promise.resolve(undefined),
-  set: () => Promise.resolve(),
-  getTagTimes: (tags) => Promise.resolve(tags.map(() => ({ stale: 0, expired: 0 }))),
-  updateTags: () => Promise.resolve(),
-};
+/**
+ * A handler that reads nothing and stores nothing: what draft-mode calls use. The wrapper does not
+ * even ask it (`route.draft`): it says `miss` (`draft-mode`) instead of reading and `skip` instead
+ * of storing.
+ */
+const draftHandler: CacheHandler = nameHandler(
+  {
+    get: () => Promise.resolve(undefined),
+    set: () => Promise.resolve(),
+    getTagTimes: (tags) => Promise.resolve(tags.map(() => ({ stale: 0, expired: 0 }))),
+    updateTags: () => Promise.resolve(),
+  },
+  'draft',
+);
 
 /**
  * Run `fn` as one request. Private cache entries made inside live only as long as this scope;
@@ -91,6 +98,8 @@ export function isDraftMode(): boolean {
 export interface RequestRoute {
   handler: CacheHandler;
   keySuffix: string;
+  /** Draft mode: no read, no store. */
+  draft: boolean;
 }
 
 /** The call runs uncached (a private function outside any request scope). */
@@ -104,18 +113,32 @@ export function requestRoute(kind: string): RequestRoute | typeof UNCACHED | und
   if (kind !== 'private' && draftScopes === 0) return undefined;
   const scope = storage.getStore();
   if (scope === undefined) return kind === 'private' ? UNCACHED : undefined;
-  if (scope.draftMode) return { handler: draftHandler, keySuffix: scope.keySuffix };
+  if (scope.draftMode) return { handler: draftHandler, keySuffix: scope.keySuffix, draft: true };
   if (kind !== 'private') return undefined;
   scope.privateHandler ??= createMemoryHandler({ maxBytes: PRIVATE_MAX_BYTES });
-  return { handler: scope.privateHandler, keySuffix: scope.keySuffix };
+  return { handler: scope.privateHandler, keySuffix: scope.keySuffix, draft: false };
+}
+
+/**
+ * Whether a value filled under `handler` is not stored because it was computed in draft mode (a
+ * `skip` event, with its bytes, says so).
+ */
+export function skippedInDraft(handler: CacheHandler, source: EventSource, key: string, bytes: number): boolean {
+  if (handler !== draftHandler) return false;
+  emit('skip', source, key, handler, { reason: 'draft-mode', bytes });
+  return true;
 }
 
 /**
  * A `'use cache: private'` call outside any request scope: the body runs, nothing is cached
- * (sharing it could hand one user's data to another). It still runs in a scope of its own, so
- * `cacheLife` / `cacheTag` inside it work.
+ * (sharing it could hand one user's data to another); a `skip` event (`private-outside-scope`, no
+ * key: none is computed) says so. It still runs in a scope of its own, so `cacheLife` /
+ * `cacheTag` inside it work.
  */
-export function runUncached(name: string, fn: (...args: any[]) => Promise<unknown>, args: unknown[]): Promise<unknown> {
-  debug('miss', () => `${name} ('use cache: private' outside withRequestScope: runs uncached)`);
-  return runInScope(createScope(name, '', currentScope()), () => fn(...args));
+export function runUncached(
+  source: EventSource & { readonly fn: (...args: any[]) => Promise<unknown> },
+  args: unknown[],
+): Promise<unknown> {
+  emit('skip', source, undefined, undefined, { reason: 'private-outside-scope' });
+  return runInScope(createScope(source.name, '', currentScope()), () => source.fn(...args));
 }

@@ -72,7 +72,7 @@ export function tracedCall<T>(tracer: Otel.Tracer, fn: Traced, call: () => Promi
 /** Put an event of the current call on its span (when it runs in one of ours). */
 export function recordOnSpan(
   type: string,
-  key: string,
+  key: string | undefined,
   detail: { bytes?: number; background?: boolean; error?: unknown } | undefined,
 ): void {
   if (provider === undefined || api === undefined || detail?.background) return;
@@ -86,6 +86,6 @@ export function recordOnSpan(
   } else if (!state.outcome) {
     state.outcome = true;
     span.setAttribute('use_cache.outcome', type);
-    span.setAttribute('use_cache.key', key.slice(0, 16));
+    if (key !== undefined) span.setAttribute('use_cache.key', key.slice(0, 16));
   }
 }

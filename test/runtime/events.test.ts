@@ -12,12 +12,13 @@ import {
   onCacheEvent,
   resetCache,
   updateTag,
+  withRequestScope,
   type CacheEvent,
   type CacheHandler,
 } from '../../src/runtime/index.js';
 import { createFsHandler } from '../../src/runtime/handlers/fs.js';
 import { createMemoryHandler } from '../../src/runtime/handlers/memory.js';
-import { settle, uid, useFakeClock } from './helpers.js';
+import { captureDebug, settle, uid, useFakeClock } from './helpers.js';
 
 const dirs: string[] = [];
 beforeEach(() => resetCache());
@@ -137,6 +138,51 @@ describe('onCacheEvent', () => {
     expect(evicted.length).toBeGreaterThan(0);
     expect(evicted[0]).toMatchObject({ handler: 'memory', reason: 'lru' });
     expect(evicted[0]!.key).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('skip events: what the cache did not read or store, and why', () => {
+  it('draft mode: a miss of reason draft-mode, the fill, then a skip with the bytes not stored', async () => {
+    const events = record();
+    const lines = captureDebug();
+    const fn = cacheFunction(uid(), 'default', async function draftable(x: string) {
+      return x.repeat(10);
+    });
+    await withRequestScope(() => fn('a'), { draftMode: true });
+    expect(events.map((e) => [e.type, e.reason])).toEqual([
+      ['miss', 'draft-mode'],
+      ['fill', undefined],
+      ['skip', 'draft-mode'],
+    ]);
+    const skip = events[2]!;
+    expect(skip).toMatchObject({ name: 'draftable', kind: 'default', handler: 'draft', bytes: events[1]!.bytes });
+    expect(skip.key).toBe(events[0]!.key);
+    // Nothing stored, so nothing counted as stored.
+    expect(cacheStats().total).toMatchObject({ misses: 1, fills: 1, bytesStored: 0 });
+    expect(lines.filter((l) => l.startsWith('[use-cache] skip'))).toEqual([
+      expect.stringMatching(
+        /^\[use-cache\] skip draftable key=[0-9a-f]{12} \d+ bytes \(draft mode: nothing read, nothing stored\)$/,
+      ),
+    ]);
+  });
+
+  it("'use cache: private' outside withRequestScope: a skip without a key (none is computed)", async () => {
+    const events = record();
+    const lines = captureDebug();
+    const fn = cacheFunction(uid(), 'private', async function whoAmI(user: string) {
+      return user;
+    });
+    expect(await fn(SECRET)).toBe(SECRET);
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'skip', reason: 'private-outside-scope', name: 'whoAmI', kind: 'private' }),
+    ]);
+    expect(events[0]).not.toHaveProperty('key');
+    expect(JSON.stringify(events)).not.toContain(SECRET);
+    expect(lines).toEqual(["[use-cache] skip whoAmI ('use cache: private' outside withRequestScope: runs uncached)"]);
+    // Inside a scope it is cached (per request): no skip.
+    events.length = 0;
+    await withRequestScope(() => fn(SECRET));
+    expect(events.map((e) => e.type)).toEqual(['miss', 'fill']);
   });
 });
 
