@@ -30,6 +30,7 @@ const GROUPS = [
   { name: 'revalidate', title: 'revalidateTag' },
   { name: 'observability', title: 'Observability: a hit with a listener, with tracing' },
   { name: 'encryption', title: 'Server actions: encryption of captured values' },
+  { name: 'captured', title: "Inline 'use cache' with encrypted captured values" },
   { name: 'memory', title: 'Memory handler under 1,000,000 keys' },
   { name: 'handlers', title: 'Cache handlers (bench/handlers.mjs)' },
   { name: 'scale-out', title: 'Scale out: one fill across processes, leases, compression' },

@@ -117,11 +117,18 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   const captureParams = captures.map((c) => t.identifier(params.get(c)!));
   let wrapped: t.Expression;
   if (info.type === 'cache') {
-    lifted.params.unshift(...captureParams);
+    // Captured values arrive encrypted in one argument; the runtime opens it, keys the call by
+    // the values and hands the body the decoded array: `async ([$$c0, $$c1], day) => ...`.
+    const options: t.ObjectProperty[] = [];
+    if (captures.length > 0) {
+      lifted.params.unshift(t.arrayPattern(captureParams));
+      options.push(t.objectProperty(t.identifier('captured'), t.booleanLiteral(true)));
+    }
     wrapped = t.callExpression(runtimeHelper(ctx, 'cacheFunction'), [
       t.stringLiteral(id),
       t.stringLiteral(info.cacheKind),
       lifted,
+      ...(options.length > 0 ? [t.objectExpression(options)] : []),
     ]);
   } else {
     if (captures.length > 0) bindEncryptedCaptures(ctx, lifted, id, captureParams, defaultsUseCaptures);
@@ -139,7 +146,7 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
 
   const bound = boundReference(ctx, exportName, id, info.type, captures);
   if (keepsScope) {
-    if (captures.length > 0) registerAddedBindings(path as NodePath<t.Function>, info.type, captures.length, rewritten);
+    if (captures.length > 0) registerAddedBindings(path as NodePath<t.Function>, info.type, rewritten);
     moveKeepingPath(ctx, path, bound, wrapped);
   } else {
     replaceAtCallSite(ctx, fn, bound, captures, id, moduleLevel, ownBinding);
@@ -148,20 +155,15 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
 
 /**
  * What a fresh scope crawl would add to the kept scope of a lifted function: the bindings that
- * stand for the captured values (leading parameters of a cached function; `$$bound` and the
- * decrypted `const [$$c0, ...]` of an action) and the references to them.
+ * stand for the captured values (the leading `[$$c0, ...]` parameter of a cached function;
+ * `$$bound` and the decrypted `const [$$c0, ...]` of an action) and the references to them.
  */
-function registerAddedBindings(
-  path: NodePath<t.Function>,
-  type: 'cache' | 'server',
-  captureCount: number,
-  rewritten: NodePath[],
-): void {
+function registerAddedBindings(path: NodePath<t.Function>, type: 'cache' | 'server', rewritten: NodePath[]): void {
   const scope = path.scope;
   const params = path.get('params') as NodePath[];
   const references = [...rewritten];
   if (type === 'cache') {
-    for (let i = 0; i < captureCount; i++) scope.registerBinding('param', params[i]!);
+    scope.registerBinding('param', params[0]!); // [$$c0, ...]
   } else {
     scope.registerBinding('param', params[0]!); // $$bound
     const decrypt = path.get('body.body.0') as NodePath<t.VariableDeclaration>;
@@ -196,7 +198,7 @@ function moveKeepingPath(
   children.set(node, path as NodePath);
 }
 
-/** `$$cache_0`, `$$cache_0.bind(null, a, b.c)` or `$$server_0.bind(null, encryptBound(id, [a]))`. */
+/** `$$cache_0`, or `$$cache_0.bind(null, encryptBound(id, [a, b.c]))` (the same for `$$server_0`). */
 function boundReference(
   ctx: CompileContext,
   exportName: string,
@@ -207,12 +209,20 @@ function boundReference(
   const { t } = ctx;
   const ref = t.identifier(exportName);
   if (captures.length === 0) return ref;
+  return t.callExpression(t.memberExpression(ref, t.identifier('bind')), [
+    t.nullLiteral(),
+    encryptedCaptures(ctx, id, captures),
+  ]);
+}
+
+/**
+ * `encryptBound(id, [a, b.c])`: captured values of actions and of cached functions alike can
+ * reach the browser with their bound reference, so they travel encrypted (DESIGN.md §3).
+ */
+function encryptedCaptures(ctx: CompileContext, id: string, captures: Capture[]): t.Expression {
+  const { t } = ctx;
   const values = captures.map((c) => captureExpression(c, t));
-  const args: t.Expression[] =
-    type === 'cache'
-      ? values
-      : [t.callExpression(runtimeHelper(ctx, 'encryptBound'), [t.stringLiteral(id), t.arrayExpression(values)])];
-  return t.callExpression(t.memberExpression(ref, t.identifier('bind')), [t.nullLiteral(), ...args]);
+  return t.callExpression(runtimeHelper(ctx, 'encryptBound'), [t.stringLiteral(id), t.arrayExpression(values)]);
 }
 
 /**
@@ -381,12 +391,7 @@ function placeNestedDeclaration(
   const fnEnd = node.end ?? -1;
 
   const fallback = (): void => {
-    const values = captures.map((c) => captureExpression(c, t));
-    const leading =
-      fn.info.type === 'cache'
-        ? values
-        : [t.callExpression(runtimeHelper(ctx, 'encryptBound'), [t.stringLiteral(id), t.arrayExpression(values)])];
-    path.replaceWith(forwardingDeclaration(ctx, name, fn.exportName, leading, node));
+    path.replaceWith(forwardingDeclaration(ctx, name, fn.exportName, [encryptedCaptures(ctx, id, captures)], node));
   };
   if (!Array.isArray(path.container) || path.listKey == null) return fallback();
 

@@ -1,6 +1,8 @@
 /**
  * The cache wrapper: key -> lookup -> (hit | stale hit + background refresh | shared fill) -> store.
  */
+import { capturedKeyPart, openCaptured, withCapturedValues } from './captured-values.js';
+import { functionShape, type CacheFunctionOptions } from './function-shape.js';
 import { callHandler, handlerFor, keyNamespace, now, resetConfig } from './config.js';
 import { debug, describeError, shortKey } from './debug.js';
 import { emit, resetEvents } from './events.js';
@@ -35,7 +37,9 @@ interface CachedFunction {
   readonly kind: string;
   readonly name: string;
   readonly fn: AsyncFunction;
-  /** `keyPrefix(namespace, id)`, kept for the namespace it was made for. */
+  /** What keys start with besides the namespace: the id, plus a call's captured values. */
+  readonly keyId: string;
+  /** `keyPrefix(namespace, keyId)`, kept for the namespace it was made for. */
   prefix: string;
   prefixNamespace: string;
 }
@@ -123,21 +127,64 @@ function materialize(call: CallKey, bytes: Uint8Array): unknown {
  * Wrap a `'use cache'` function: the returned async function caches by all its arguments
  * (captured values first) and is registered as a server reference under `id`.
  */
-export function cacheFunction<F extends AsyncFunction>(id: string, kind: string, fn: F): F {
+export function cacheFunction<F extends AsyncFunction>(
+  id: string,
+  kind: string,
+  fn: F,
+  options?: CacheFunctionOptions,
+): F {
   if (typeof id !== 'string' || id === '') throw new TypeError('cacheFunction: id must be a non-empty string.');
   if (typeof kind !== 'string' || kind === '') throw new TypeError('cacheFunction: kind must be a non-empty string.');
   if (typeof fn !== 'function') {
     throw new TypeError(`cacheFunction("${id}"): expected a function, got ${fn === null ? 'null' : typeof fn}.`);
   }
-  const cached: CachedFunction = { id, kind, name: fn.name || id, fn, prefix: '', prefixNamespace: '' };
+  const shape = functionShape(id, options);
+  const cached: CachedFunction = { id, kind, name: fn.name || id, fn, keyId: id, prefix: '', prefixNamespace: '' };
+  const call = shape.captured
+    ? (args: unknown[]) => capturedCall(cached, args)
+    : (args: unknown[]) => cachedCall(cached, args);
   const wrapper = function (this: unknown, ...args: unknown[]) {
+    // Only the declared parameters form the key (extra arguments never fragment the cache).
+    if (args.length > shape.arity) args.length = shape.arity;
     const tracer = activeTracer();
-    return tracer === undefined ? cachedCall(cached, args) : tracedCall(tracer, cached, () => cachedCall(cached, args));
+    return tracer === undefined ? call(args) : tracedCall(tracer, cached, () => call(args));
   };
   Object.defineProperty(wrapper, 'name', { value: cached.name, configurable: true });
-  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: Math.min(shape.arity, fn.length), configurable: true });
   registerServerReference(wrapper, id, null);
   return wrapper as unknown as F;
+}
+
+/**
+ * A call of an inline function with captured values: the first argument is their ciphertext.
+ * Opened first (rejected before anything runs when forged), then the call is keyed by the
+ * plaintext and the body gets the decoded values (captured-values.ts).
+ */
+async function capturedCall(cached: CachedFunction, args: unknown[]): Promise<unknown> {
+  const plaintext = await openCaptured(cached.id, args[0]);
+  return cachedCall(withCaptured(cached, plaintext), args.slice(1));
+}
+
+/** Per function, its view for each recent set of captured values (so its key prefix is kept). */
+const capturedViews = new WeakMap<CachedFunction, Map<string, CachedFunction>>();
+const CAPTURED_VIEWS_MAX = 256;
+
+function withCaptured(cached: CachedFunction, plaintext: string): CachedFunction {
+  let views = capturedViews.get(cached);
+  if (views === undefined) capturedViews.set(cached, (views = new Map()));
+  let view = views.get(plaintext);
+  if (view === undefined) {
+    if (views.size >= CAPTURED_VIEWS_MAX) views.clear();
+    view = {
+      ...cached,
+      fn: withCapturedValues(cached.fn, plaintext),
+      keyId: cached.keyId + '\0' + capturedKeyPart(plaintext),
+      prefix: '',
+      prefixNamespace: '',
+    };
+    views.set(plaintext, view);
+  }
+  return view;
 }
 
 /** A file-level `'use cache'` export: wrapped when it is a function at run time, else unchanged. */
@@ -153,7 +200,7 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
   const handler = route?.handler ?? handlerFor(kind);
   const namespace = keyNamespace();
   if (cached.prefixNamespace !== namespace) {
-    cached.prefix = keyPrefix(namespace, cached.id);
+    cached.prefix = keyPrefix(namespace, cached.keyId);
     cached.prefixNamespace = namespace;
   }
   let call = primitiveCallKey(cached.prefix, args) ?? (await keyOf(cached, args));

@@ -3,8 +3,16 @@
 // directive-like strings in nested blocks. Each case is compiled with the plugin, imported under
 // react-server with the real runtime, and called.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resetCache } from '../../src/runtime/index.js';
+import { encryptBound, InvalidBoundArgumentsError, resetCache } from '../../src/runtime/index.js';
 import { compileApp } from '../support/compile-app.js';
+// @ts-expect-error -- react-server-dom-webpack publishes no types.
+import { renderToReadableStream } from 'react-server-dom-webpack/server';
+
+/** What React sends to the browser for `value` (a page's props, say), as text. */
+async function renderFlightText(value: unknown): Promise<string> {
+  const stream = renderToReadableStream(value, {}) as ReadableStream<Uint8Array>;
+  return new Response(stream).text();
+}
 
 const SERVER_REFERENCE = Symbol.for('react.server.reference');
 
@@ -230,5 +238,65 @@ describe('next/cache imports', () => {
         'action.jsx',
       ),
     ).rejects.toThrow(/\[use-cache\/E019\] 'revalidatePath' from 'next\/cache' is not provided/);
+  });
+});
+
+describe("captured values of inline 'use cache' functions travel encrypted", () => {
+  const page = `
+    export const runs = { n: 0 };
+    export async function Page({ apiToken, user }) {
+      async function loadVisits(day) {
+        'use cache';
+        runs.n++;
+        return { user, day, visits: apiToken.length };
+      }
+      return { load: loadVisits };
+    }
+  `;
+
+  it('the Flight payload of a page holding the bound reference does not contain the secret', async () => {
+    const { module } = await compileApp({ 'page.jsx': page }, 'page.jsx');
+    const secret = 'sk_live_TOP_SECRET_123';
+    const { load } = await module.Page({ apiToken: secret, user: 'ada' });
+    expect(await load('monday')).toEqual({ user: 'ada', day: 'monday', visits: secret.length });
+    // The reference as React sends it to the browser (e.g. a prop of a client component).
+    const flight = await renderFlightText({ action: load });
+    expect(flight).toContain('$h'); // a server reference with its bound values
+    expect(flight).not.toContain(secret);
+    expect(flight).not.toContain('ada');
+  });
+
+  it('the key still covers the captured values: same values hit, other values miss', async () => {
+    const { module } = await compileApp({ 'page.jsx': page }, 'page.jsx');
+    // Each render encrypts anew (a fresh IV): the ciphertexts differ, the entry is the same.
+    const first = (await module.Page({ apiToken: 'a', user: 'ada' })).load;
+    const again = (await module.Page({ apiToken: 'a', user: 'ada' })).load;
+    const other = (await module.Page({ apiToken: 'a', user: 'bob' })).load;
+    await first('monday');
+    await again('monday');
+    expect(module.runs.n).toBe(1);
+    expect(await other('monday')).toEqual({ user: 'bob', day: 'monday', visits: 1 });
+    expect(module.runs.n).toBe(2);
+  });
+
+  it('a forged, tampered or foreign capture is rejected before the body runs', async () => {
+    const { module, references } = await compileApp({ 'page.jsx': page }, 'page.jsx');
+    const { id } = references.find((r) => r.kind === 'cache')!;
+    const { load } = await module.Page({ apiToken: 'secret', user: 'ada' });
+    const cached = module.$$cache_0;
+    const sealed = await encryptBound(id, ['ada', 6]); // user, apiToken.length: in order of first use
+    const tampered = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'B' : 'A') + sealed.slice(-1);
+    const foreign = await encryptBound('another-reference', ['mallory', 'secret']);
+    for (const bad of [tampered, foreign, 'not a ciphertext', JSON.stringify(['mallory', 'secret']), undefined]) {
+      await expect(cached(bad, 'monday')).rejects.toThrow(InvalidBoundArgumentsError);
+    }
+    // What a client would send if it could choose the values: plain ones.
+    await expect(cached(['mallory', 'secret'], 'monday')).rejects.toThrow(
+      /tampered bound arguments for cached function/,
+    );
+    expect(module.runs.n).toBe(0);
+    expect(await cached(sealed, 'monday')).toEqual({ user: 'ada', day: 'monday', visits: 6 });
+    expect(await load('monday')).toEqual({ user: 'ada', day: 'monday', visits: 6 });
+    expect(module.runs.n).toBe(1);
   });
 });

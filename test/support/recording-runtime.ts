@@ -22,13 +22,21 @@ export function reset(): void {
   serverCalls.length = 0;
 }
 
-export function cacheFunction(id: string, kind: string, fn: AnyFunction): AnyFunction {
+export function cacheFunction(
+  id: string,
+  kind: string,
+  fn: AnyFunction,
+  options?: { captured?: boolean; params?: number },
+): AnyFunction {
   if (typeof id !== 'string' || typeof kind !== 'string' || typeof fn !== 'function')
     throw new TypeError('cacheFunction(id, kind, fn)');
   const memo = new Map<string, Promise<unknown>>();
   kinds.set(id, kind);
   const cached = async (...args: unknown[]): Promise<unknown> => {
     bump(invocations, id);
+    // Captured values come sealed in the first argument; the body gets them as one array.
+    if (options?.captured) args = [await decryptBound(id, args[0] as Sealed), ...args.slice(1)];
+    if (options?.params !== undefined) args = args.slice(0, options.params + (options.captured ? 1 : 0));
     const key = JSON.stringify(args);
     let result = memo.get(key);
     if (!result) {

@@ -72,15 +72,36 @@ export function encryptBound(id: string, values: unknown[]): Promise<string> {
 export class InvalidBoundArgumentsError extends Error {
   readonly code = 'ERR_INVALID_BOUND_ARGUMENTS';
   readonly actionId: string;
-  constructor(id: string) {
+  constructor(id: string, what: 'server action' | 'cached function' = 'server action') {
     super(
-      `Invalid or tampered bound arguments for server action ${id}: they were modified, truncated, made for ` +
-        'another action, or encrypted with another key (instances serving one app need the same ' +
-        'USE_CACHE_ENCRYPTION_KEY). The action was not run.',
+      `Invalid or tampered bound arguments for ${what} ${id}: they were modified, truncated, made for ` +
+        'another reference, or encrypted with another key (instances serving one app need the same ' +
+        `USE_CACHE_ENCRYPTION_KEY). The ${what === 'server action' ? 'action' : 'function'} was not run.`,
     );
     this.name = 'InvalidBoundArgumentsError';
     this.actionId = id;
   }
+}
+
+/**
+ * The authenticated plaintext of what `encryptBound` produced for the same `id`. Anything else
+ * (tampered, truncated, foreign or another reference's ciphertext) rejects with
+ * InvalidBoundArgumentsError.
+ */
+export async function openBound(
+  id: string,
+  encrypted: unknown,
+  what: 'server action' | 'cached function' = 'server action',
+): Promise<string> {
+  let sealed: unknown;
+  try {
+    sealed = await encrypted;
+  } catch {
+    throw new InvalidBoundArgumentsError(id, what);
+  }
+  const plaintext = open(id, sealed);
+  if (plaintext === null) throw new InvalidBoundArgumentsError(id, what);
+  return plaintext;
 }
 
 /**
@@ -89,14 +110,7 @@ export class InvalidBoundArgumentsError extends Error {
  * InvalidBoundArgumentsError, before the action's body runs.
  */
 export async function decryptBound(id: string, encrypted: Promise<string> | string): Promise<unknown[]> {
-  let sealed: unknown;
-  try {
-    sealed = await encrypted;
-  } catch {
-    throw new InvalidBoundArgumentsError(id);
-  }
-  const plaintext = open(id, sealed);
-  if (plaintext === null) throw new InvalidBoundArgumentsError(id);
+  const plaintext = await openBound(id, encrypted);
   try {
     return await decodeBoundValues(plaintext);
   } catch {
