@@ -15,6 +15,8 @@ type BindingTarget = Extract<ExportTarget, { form: 'binding' }>;
 interface Pending {
   target: BindingTarget;
   wrap: (value: t.Expression) => t.Expression;
+  /** Told the name of the generated local that holds the export. */
+  named: (local: string) => void;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -24,10 +26,10 @@ export class ExportedBindings {
 
   constructor(private readonly ctx: CompileContext) {}
 
-  add(target: BindingTarget, wrap: (value: t.Expression) => t.Expression): void {
+  add(target: BindingTarget, wrap: (value: t.Expression) => t.Expression, named: (local: string) => void): void {
     let list = this.byStatement.get(target.statement);
     if (!list) this.byStatement.set(target.statement, (list = []));
-    list.push({ target, wrap });
+    list.push({ target, wrap, named });
   }
 
   /** Rewrites every export statement that holds such a binding. */
@@ -65,8 +67,9 @@ export class ExportedBindings {
     });
     if (imports.length > 0) before.unshift(t.importDeclaration(imports, t.cloneNode(node.source!)));
 
-    pending.forEach(({ target, wrap }, i) => {
+    pending.forEach(({ target, wrap, named }, i) => {
       const local = this.generatedName('$$export_', target.exportName);
+      named(local);
       after.push(
         t.variableDeclaration('const', [t.variableDeclarator(t.identifier(local), wrap(values[i]!))]),
         t.exportNamedDeclaration(

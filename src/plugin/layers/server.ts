@@ -183,8 +183,17 @@ function compileFileTarget(ctx: CompileContext, target: ExportTarget, exported: 
     wrapFileExport(ctx, info, id, value, staticFunction);
 
   switch (target.form) {
-    case 'binding':
-      return exported.add(target, (value) => wrap(value, false));
+    case 'binding': {
+      // A re-export has no local of its own: the reference lives in the generated `$$export_x`.
+      const reference = ctx.references[ctx.references.length - 1]!;
+      return exported.add(
+        target,
+        (value) => wrap(value, false),
+        (local) => {
+          if (target.value.from === 'module') reference.localName = local;
+        },
+      );
+    }
     case 'expression':
       target.path.replaceWith(withLoc(wrap(target.path.node, target.staticFunction), target.path.node));
       return;
