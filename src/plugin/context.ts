@@ -64,6 +64,7 @@ const RUNTIME_ORDER = [
   'serverReference',
   'serverExport',
   'encryptBound',
+  'encryptOnSend',
   'decryptBound',
   'createServerReference',
   'callServer',

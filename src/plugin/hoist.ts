@@ -198,7 +198,7 @@ function moveKeepingPath(
   children.set(node, path as NodePath);
 }
 
-/** `$$cache_0`, or `$$cache_0.bind(null, encryptBound(id, [a, b.c]))` (the same for `$$server_0`). */
+/** `$$cache_0`, `$$cache_0.bind(null, encryptOnSend(id, [a, b.c]))` or `$$server_0.bind(null, encryptBound(id, [a]))`. */
 function boundReference(
   ctx: CompileContext,
   exportName: string,
@@ -211,18 +211,27 @@ function boundReference(
   if (captures.length === 0) return ref;
   return t.callExpression(t.memberExpression(ref, t.identifier('bind')), [
     t.nullLiteral(),
-    encryptedCaptures(ctx, id, captures),
+    encryptedCaptures(ctx, id, type, captures),
   ]);
 }
 
 /**
- * `encryptBound(id, [a, b.c])`: captured values of actions and of cached functions alike can
- * reach the browser with their bound reference, so they travel encrypted (DESIGN.md §3).
+ * Captured values of actions and of cached functions alike can reach the browser with their bound
+ * reference, so they travel encrypted (docs/compiler.md, closure capture). An action's are
+ * encrypted at once (`encryptBound(id, [a, b.c])`: its body always decrypts them); a cached
+ * function's only when React sends the reference to a client (`encryptOnSend(id, [a, b.c])`), so
+ * a call on the server, the common case, keys by the values without any cryptography.
  */
-function encryptedCaptures(ctx: CompileContext, id: string, captures: Capture[]): t.Expression {
+function encryptedCaptures(
+  ctx: CompileContext,
+  id: string,
+  type: 'cache' | 'server',
+  captures: Capture[],
+): t.Expression {
   const { t } = ctx;
   const values = captures.map((c) => captureExpression(c, t));
-  return t.callExpression(runtimeHelper(ctx, 'encryptBound'), [t.stringLiteral(id), t.arrayExpression(values)]);
+  const helper = type === 'cache' ? 'encryptOnSend' : 'encryptBound';
+  return t.callExpression(runtimeHelper(ctx, helper), [t.stringLiteral(id), t.arrayExpression(values)]);
 }
 
 /**
@@ -391,7 +400,9 @@ function placeNestedDeclaration(
   const fnEnd = node.end ?? -1;
 
   const fallback = (): void => {
-    path.replaceWith(forwardingDeclaration(ctx, name, fn.exportName, [encryptedCaptures(ctx, id, captures)], node));
+    path.replaceWith(
+      forwardingDeclaration(ctx, name, fn.exportName, [encryptedCaptures(ctx, id, fn.info.type, captures)], node),
+    );
   };
   if (!Array.isArray(path.container) || path.listKey == null) return fallback();
 

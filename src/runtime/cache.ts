@@ -1,7 +1,7 @@
 /**
  * The cache wrapper: key -> lookup -> (hit | stale hit + background refresh | shared fill) -> store.
  */
-import { capturedKeyPart, openCaptured, withCapturedValues } from './captured-values.js';
+import { capturedKeyPart, capturedPlaintext, withCapturedValues } from './captured-values.js';
 import { functionShape, type CacheFunctionOptions } from './function-shape.js';
 import { callHandler, handlerFor, keyNamespace, now, resetConfig } from './config.js';
 import { debug, describeError, shortKey } from './debug.js';
@@ -144,25 +144,25 @@ export function cacheFunction<F extends AsyncFunction>(
     ? (args: unknown[]) => capturedCall(cached, args)
     : (args: unknown[]) => cachedCall(cached, args);
   const wrapper = function (this: unknown, ...args: unknown[]) {
-    // Only the declared parameters form the key (extra arguments never fragment the cache).
-    if (args.length > shape.arity) args.length = shape.arity;
     const tracer = activeTracer();
     return tracer === undefined ? call(args) : tracedCall(tracer, cached, () => call(args));
   };
   Object.defineProperty(wrapper, 'name', { value: cached.name, configurable: true });
-  Object.defineProperty(wrapper, 'length', { value: Math.min(shape.arity, fn.length), configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
   registerServerReference(wrapper, id, null);
   return wrapper as unknown as F;
 }
 
 /**
- * A call of an inline function with captured values: the first argument is their ciphertext.
- * Opened first (rejected before anything runs when forged), then the call is keyed by the
- * plaintext and the body gets the decoded values (captured-values.ts).
+ * A call of an inline function with captured values: the first argument holds them, as this
+ * process bound them or as a client sent them back encrypted (captured-values.ts). A forged one is
+ * rejected before anything runs; the call is keyed by their plaintext and the body gets them decoded.
  */
-async function capturedCall(cached: CachedFunction, args: unknown[]): Promise<unknown> {
-  const plaintext = await openCaptured(cached.id, args[0]);
-  return cachedCall(withCaptured(cached, plaintext), args.slice(1));
+function capturedCall(cached: CachedFunction, args: unknown[]): Promise<unknown> {
+  const plaintext = capturedPlaintext(cached.id, args[0]);
+  const rest = args.slice(1);
+  if (typeof plaintext === 'string') return cachedCall(withCaptured(cached, plaintext), rest);
+  return plaintext.then((text) => cachedCall(withCaptured(cached, text), rest));
 }
 
 /** Per function, its view for each recent set of captured values (so its key prefix is kept). */

@@ -2,6 +2,7 @@
 export * from './actions/index.js';
 
 export { cacheFunction, cacheExport, resetCache } from './cache.js';
+export { encryptOnSend } from './captured-values.js';
 export { configureCache, type CacheConfig } from './config.js';
 export { flush } from './flush.js';
 export { withRequestScope, isDraftMode, type RequestScopeOptions } from './request-scope.js';

@@ -97,7 +97,6 @@ describe('kept scopes of lifted functions', () => {
     expect(failures.join('\n')).toBe('');
     // The check is only worth something if scopes were kept, and not for every function (declarations
     // and server actions with captured values get a new scope).
-    console.log('SEEN', seen.kept, seen.lifted, seen.forwarders);
     expect(seen.kept).toBeGreaterThan(20);
     expect(seen.kept).toBeLessThan(seen.lifted);
     expect(seen.forwarders).toBeGreaterThan(5);

@@ -3,7 +3,7 @@
 // directive-like strings in nested blocks. Each case is compiled with the plugin, imported under
 // react-server with the real runtime, and called.
 import { beforeEach, describe, expect, it } from 'vitest';
-import { encryptBound, InvalidBoundArgumentsError, resetCache } from '../../src/runtime/index.js';
+import { encryptBound, encryptOnSend, InvalidBoundArgumentsError, resetCache } from '../../src/runtime/index.js';
 import { compileApp } from '../support/compile-app.js';
 // @ts-expect-error -- react-server-dom-webpack publishes no types.
 import { renderToReadableStream } from 'react-server-dom-webpack/server';
@@ -268,7 +268,7 @@ describe("captured values of inline 'use cache' functions travel encrypted", () 
 
   it('the key still covers the captured values: same values hit, other values miss', async () => {
     const { module } = await compileApp({ 'page.jsx': page }, 'page.jsx');
-    // Each render encrypts anew (a fresh IV): the ciphertexts differ, the entry is the same.
+    // Each render binds the values anew (a new holder, a new ciphertext if sent): the entry is the same.
     const first = (await module.Page({ apiToken: 'a', user: 'ada' })).load;
     const again = (await module.Page({ apiToken: 'a', user: 'ada' })).load;
     const other = (await module.Page({ apiToken: 'a', user: 'bob' })).load;
@@ -284,7 +284,7 @@ describe("captured values of inline 'use cache' functions travel encrypted", () 
     const { id } = references.find((r) => r.kind === 'cache')!;
     const { load } = await module.Page({ apiToken: 'secret', user: 'ada' });
     const cached = module.$$cache_0;
-    const sealed = await encryptBound(id, ['ada', 6]); // user, apiToken.length: in order of first use
+    const sealed = await encryptOnSend(id, ['ada', 6]); // the ciphertext a client gets; user, apiToken.length: in order of first use
     const tampered = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'B' : 'A') + sealed.slice(-1);
     const foreign = await encryptBound('another-reference', ['mallory', 'secret']);
     for (const bad of [tampered, foreign, 'not a ciphertext', JSON.stringify(['mallory', 'secret']), undefined]) {

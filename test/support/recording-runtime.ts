@@ -26,7 +26,7 @@ export function cacheFunction(
   id: string,
   kind: string,
   fn: AnyFunction,
-  options?: { captured?: boolean; params?: number },
+  options?: { captured?: boolean },
 ): AnyFunction {
   if (typeof id !== 'string' || typeof kind !== 'string' || typeof fn !== 'function')
     throw new TypeError('cacheFunction(id, kind, fn)');
@@ -36,7 +36,6 @@ export function cacheFunction(
     bump(invocations, id);
     // Captured values come sealed in the first argument; the body gets them as one array.
     if (options?.captured) args = [await decryptBound(id, args[0] as Sealed), ...args.slice(1)];
-    if (options?.params !== undefined) args = args.slice(0, options.params + (options.captured ? 1 : 0));
     const key = JSON.stringify(args);
     let result = memo.get(key);
     if (!result) {
@@ -72,6 +71,11 @@ interface Sealed {
 /** Identity-ish: wraps the values with the id they belong to, so a wrong id is detected. */
 export async function encryptBound(id: string, values: unknown[]): Promise<Sealed> {
   return { id, values };
+}
+
+/** A cached function's captured values, bound as they are (the real one encrypts them only when sent). */
+export function encryptOnSend(id: string, values: unknown[]): Promise<Sealed> {
+  return encryptBound(id, values);
 }
 
 export async function decryptBound(id: string, sealed: Promise<Sealed> | Sealed): Promise<unknown[]> {

@@ -67,6 +67,14 @@ export function encodeBoundValues(values: unknown[]): string | Promise<string> {
   });
 }
 
+/** Why `encodeBoundValues(values)` failed with `cause`, in words for an error message. */
+export function unencodableReason(values: unknown[], cause: unknown): string {
+  const index = values.findIndex((value) => typeof value === 'function');
+  if (index >= 0)
+    return `captured value ${index + 1} is a function (functions, server functions included, cannot be captured)`;
+  return (cause instanceof Error ? cause.message : String(cause)).replace(/\.+$/, '');
+}
+
 /** The values back from a plaintext made by `encodeBoundValues`. */
 export async function decodeBoundValues(plaintext: string): Promise<unknown[]> {
   const form = plaintext.charAt(0);

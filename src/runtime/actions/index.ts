@@ -3,7 +3,7 @@
 // See README.md (the runtime contract, and Server Actions) for the shapes that call these and their use.
 
 import { open, seal } from './cipher.js';
-import { decodeBoundValues, encodeBoundValues } from './codec.js';
+import { decodeBoundValues, encodeBoundValues, unencodableReason } from './codec.js';
 import { flight } from '../flight.js';
 
 export { setEncryptionKey } from './key.js';
@@ -32,13 +32,8 @@ export function serverExport<T>(id: string, value: T): T {
 }
 
 function encryptionError(id: string, values: unknown[], cause: unknown): Error {
-  const index = values.findIndex((value) => typeof value === 'function');
-  const reason =
-    index >= 0
-      ? `captured value ${index + 1} is a function (functions, server functions included, cannot be captured)`
-      : (cause instanceof Error ? cause.message : String(cause)).replace(/\.+$/, '');
   return new Error(
-    `babel-plugin-use-cache: cannot encrypt the values captured by server action ${id}: ${reason}. ` +
+    `babel-plugin-use-cache: cannot encrypt the values captured by server action ${id}: ${unencodableReason(values, cause)}. ` +
       'Captured values travel to the client, so they must be serialisable like server action arguments.',
     { cause },
   );

@@ -46,7 +46,10 @@ function importEncryptionKey(value: unknown, origin: string): KeyObject {
   return createSecretKey(Buffer.from(bytes));
 }
 
-/** Sets the key that encrypts the values captured by server actions (32 bytes, or base64 of them). */
+/**
+ * Sets the key that encrypts the values captured by server actions and inline cached functions
+ * (32 bytes, or base64 of them).
+ */
 export function setEncryptionKey(key: string | Uint8Array): void {
   state.key = importEncryptionKey(key, 'setEncryptionKey / configureCache({ encryptionKey })');
 }
@@ -63,8 +66,8 @@ export function getEncryptionKey(): KeyObject {
   if (!state.warned) {
     state.warned = true;
     console.warn(
-      'babel-plugin-use-cache: no encryption key is configured for the values captured by server actions, ' +
-        'so a random key was generated for this process. Pages rendered by this process can only be submitted ' +
+      'babel-plugin-use-cache: no encryption key is configured for the values captured by server actions and ' +
+        'cached functions, so a random key was generated for this process. Pages rendered by this process can only be submitted ' +
         'back to it, and stop working after a restart. When several instances serve the same app (or to survive ' +
         `restarts), give them all the same key: set ${KEY_ENV} to a base64 string of 32 random bytes, or call ` +
         'configureCache({ encryptionKey }).',
