@@ -12,7 +12,7 @@
  *   replaced by an unforgeable marker string before decoding and put back after.
  */
 import { randomBytes } from 'node:crypto';
-import { flight, type FlightServerManifest, type ServerTemporaryReferences } from './flight.js';
+import { flight, type ServerTemporaryReferences } from './flight.js';
 
 /** React's limit: `"$n"` followed by more than this many characters (sign included) is refused. */
 const BIGINT_MAX_CHARS = 300;
@@ -21,11 +21,10 @@ const MAYBE_BIG = /"\$n-?\d{300}/;
 
 export async function decodeOwnReply(
   body: string | FormData,
-  manifest: FlightServerManifest,
   temporaryReferences?: ServerTemporaryReferences,
 ): Promise<unknown> {
   const lifted = liftBigInts(body);
-  const value = await flight.decodeReply(lifted?.body ?? body, manifest, {
+  const value = await flight.decodeReply(lifted?.body ?? body, {
     temporaryReferences,
     arraySizeLimit: Infinity,
   });

@@ -22,8 +22,6 @@ import type { TemporaryReferences } from './key.js';
  */
 const outsideAnyRender = AsyncLocalStorage.snapshot();
 
-const serverConsumerManifest = { moduleMap: null, serverModuleMap: null, moduleLoading: null };
-
 export function registerServerReference<T extends Function>(fn: T, id: string, exportName: string | null): T {
   return flight.registerServerReference(fn, id, exportName);
 }
@@ -34,7 +32,7 @@ export const createServerTemporaryReferences = (): ServerTemporaryReferences => 
  * runtime encoded them itself, so they decode whatever their size (see own-reply.ts).
  */
 export async function decodeArguments(body: string | FormData, refs: ServerTemporaryReferences): Promise<unknown[]> {
-  return (await decodeOwnReply(body, {}, refs)) as unknown[];
+  return (await decodeOwnReply(body, refs)) as unknown[];
 }
 
 /** The messages of React's own serialisation errors (react-server-dom-webpack 19.3). */
@@ -48,17 +46,13 @@ const SERIALISATION_ERROR =
  */
 export async function renderValue(value: unknown, refs: ServerTemporaryReferences, name: string): Promise<Uint8Array> {
   let failure: { error: unknown } | undefined;
-  const stream = flight.renderToReadableStream(
-    value,
-    {},
-    {
-      temporaryReferences: refs,
-      onError(error) {
-        // Never throw here: React calls it from inside its work loop.
-        failure ??= { error };
-      },
+  const stream = flight.renderToReadableStream(value, {
+    temporaryReferences: refs,
+    onError(error) {
+      // Never throw here: React calls it from inside its work loop.
+      failure ??= { error };
     },
-  );
+  });
   const chunks: Uint8Array[] = [];
   let length = 0;
   const reader = stream.getReader();
@@ -152,7 +146,6 @@ export async function decodeValue(
   forCaller = false,
 ): Promise<unknown> {
   return await flight.createFromReadableStream(streamOf(forCaller ? privateChunks(bytes) : [bytes]), {
-    serverConsumerManifest,
     temporaryReferences: refs,
   });
 }

@@ -1,9 +1,11 @@
 // configureCache({ flight }): the runtime serialises with the React Server DOM build it is given
 // (e.g. the one a bundler vendors) instead of react-server-dom-webpack. Here the given build is
-// react-server-dom-webpack itself behind counting wrappers, so what goes through it is visible.
+// react-server-dom-webpack itself with manifests bound (as a bundler's RSC runtime binds its own)
+// behind counting wrappers, so what goes through it is visible.
+import { spawnSync } from 'node:child_process';
 import * as rsdwClient from 'react-server-dom-webpack/client';
 import * as rsdwServer from 'react-server-dom-webpack/server';
-import { createElement } from 'react';
+import { createElement, type ReactNode } from 'react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   cacheFunction,
@@ -12,36 +14,45 @@ import {
   serverReference,
   type FlightBuild,
 } from '../../src/runtime/index.js';
+import { PLUGIN } from '../cli/built.js';
 import { uid } from './helpers.js';
 
 type Fn = (...args: unknown[]) => unknown;
+const server = rsdwServer as Record<string, Fn>;
+const client = rsdwClient as Record<string, Fn>;
+
+/** react-server-dom-webpack's halves as a bundler exposes them: called without manifests. */
+const boundBuild: Record<'server' | 'client', Record<string, Fn>> = {
+  server: {
+    renderToReadableStream: (model, options) => server.renderToReadableStream!(model, {}, options),
+    decodeReply: (body, options) => server.decodeReply!(body, {}, options),
+    createTemporaryReferenceSet: server.createTemporaryReferenceSet!,
+    registerServerReference: server.registerServerReference!,
+  },
+  client: {
+    encodeReply: client.encodeReply!,
+    createFromReadableStream: (stream, options) =>
+      client.createFromReadableStream!(stream, {
+        serverConsumerManifest: { moduleMap: null, serverModuleMap: null, moduleLoading: null },
+        ...(options as object),
+      }),
+    createTemporaryReferenceSet: client.createTemporaryReferenceSet!,
+  },
+};
 
 function countingBuild(version?: string) {
   const calls: string[] = [];
-  const wrap = (half: Record<string, unknown>, names: string[]) =>
+  const wrap = (half: Record<string, Fn>) =>
     Object.fromEntries(
-      names.map((name) => [
+      Object.entries(half).map(([name, fn]) => [
         name,
         (...args: unknown[]) => {
           calls.push(name);
-          return (half[name] as Fn)(...args);
+          return fn(...args);
         },
       ]),
     );
-  const build = {
-    server: wrap(rsdwServer as Record<string, unknown>, [
-      'renderToReadableStream',
-      'decodeReply',
-      'createTemporaryReferenceSet',
-      'registerServerReference',
-    ]),
-    client: wrap(rsdwClient as Record<string, unknown>, [
-      'encodeReply',
-      'createFromReadableStream',
-      'createTemporaryReferenceSet',
-    ]),
-    version,
-  } as unknown as FlightBuild;
+  const build = { server: wrap(boundBuild.server), client: wrap(boundBuild.client), version } as unknown as FlightBuild;
   return { build, calls };
 }
 
@@ -95,5 +106,38 @@ describe('configureCache({ flight })', () => {
     const f = cacheFunction(uid(), 'default', async (o: { a: number }) => o.a);
     expect(await f({ a: 1 })).toBe(1);
     expect(calls).toEqual([]);
+  });
+
+  it("children passed in are opaque slots through the given build, filled with each caller's own", async () => {
+    configureCache({ flight: countingBuild('test-build').build });
+    let runs = 0;
+    const shell = cacheFunction(uid(), 'default', async (props: { children: ReactNode }) => {
+      runs++;
+      return createElement('main', null, props.children);
+    });
+    type Main = { props: { children: { type: string } } };
+    const first = (await shell({ children: createElement('b', null, 'one') })) as Main;
+    const second = (await shell({ children: createElement('i', null, 'two') })) as Main;
+    expect(runs).toBe(1);
+    expect([first.props.children.type, second.props.children.type]).toEqual(['b', 'i']);
+  });
+});
+
+describe('react-server-dom-webpack is loaded on first use', () => {
+  it('the runtime imports where it cannot load (no react-server condition); its first use says what to set', () => {
+    // A plain Node process: react-server-dom-webpack/server refuses to load there.
+    const script = `
+      const runtime = await import('babel-plugin-use-cache/runtime');
+      console.log('imported');
+      // Defining a cached function registers it as a server reference: the first Flight call.
+      try { runtime.cacheFunction('f', 'default', async (o) => o.a); } catch (error) { console.log('error: ' + error.message); }
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: PLUGIN.replace(/dist[\\/]plugin[\\/]index\.js$/, ''),
+      env: { ...process.env, NODE_OPTIONS: '' },
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^imported\nerror: .*--conditions react-server/);
   });
 });

@@ -83,7 +83,7 @@ export async function decodeBoundValues(plaintext: string): Promise<unknown[]> {
   if (form === 'J') {
     values = JSON.parse(body);
   } else if (form === 'R') {
-    values = await decodeOwnReply(body, {});
+    values = await decodeOwnReply(body);
   } else if (form === 'F') {
     const formData = new FormData();
     for (const [key, value] of JSON.parse(body) as FormEntry[]) {
@@ -98,7 +98,7 @@ export async function decodeBoundValues(plaintext: string): Promise<unknown[]> {
         formData.append(key, blob);
       }
     }
-    values = await decodeOwnReply(formData, {});
+    values = await decodeOwnReply(formData);
   } else {
     throw new Error(`unknown bound-values format ${JSON.stringify(form)}`);
   }
