@@ -345,6 +345,21 @@ export function checkDirectiveFunction(file: BabelFile, fn: t.Node, directive: s
   }
 }
 
+/**
+ * The scan without the directives the plugin does not compile (option `directives`): those
+ * functions and files are left as written, directive included, for the tool that compiles them.
+ * Their diagnostics (typos, placement, two directives on one function or file) were reported by
+ * the scan all the same: a mistake is one whichever tool compiles the directive.
+ */
+export function compiledOnly(scan: ScanResult, options: PluginOptions): ScanResult {
+  if (options.directives.length === 2) return scan;
+  const compiled = (info: DirectiveInfo) => info.type === 'client' || options.directives.includes(`use ${info.type}`);
+  return {
+    fileDirective: scan.fileDirective && compiled(scan.fileDirective.info) ? scan.fileDirective : null,
+    functions: scan.functions.filter((found) => compiled(found.info)),
+  };
+}
+
 /** Each directive function of the file -> its own directive (which wins over the file's). */
 export function ownDirectives(scan: ScanResult): Map<t.Node, ReferenceDirective> {
   return new Map(scan.functions.map((found) => [found.node, found.info]));

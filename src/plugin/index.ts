@@ -4,7 +4,7 @@
 import { declare } from '@babel/helper-plugin-utils';
 import type { PluginObj, PluginPass } from '@babel/core';
 import { createContext, type ServerReferenceMeta, type Types } from './context.js';
-import { directiveCandidates, scanProgram } from './directives.js';
+import { compiledOnly, directiveCandidates, scanProgram } from './directives.js';
 import { relativeFilePath } from './ids.js';
 import { compileClient } from './layers/client.js';
 import { compileServer, importsNextCache } from './layers/server.js';
@@ -38,7 +38,7 @@ const plugin: (api: object, options: Record<string, unknown> | undefined, dirnam
           const candidates = directiveCandidates(file.code);
           if (candidates.length === 0) return;
 
-          const scan = scanProgram(program.node, file, options, t.VISITOR_KEYS, candidates);
+          const scan = compiledOnly(scanProgram(program.node, file, options, t.VISITOR_KEYS, candidates), options);
           const redirect = options.layer === 'server' && options.nextCompat && importsNextCache(program.node);
           if (!scan.fileDirective && scan.functions.length === 0 && !redirect) return;
 

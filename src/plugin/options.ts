@@ -5,12 +5,21 @@ import { Codes, formatMessage } from './diagnostics.js';
 
 export type Layer = 'server' | 'client';
 
+/** The directives the plugin can compile (`'use cache'` covers every `'use cache: <kind>'`). */
+export type CompiledDirective = 'use cache' | 'use server';
+const COMPILABLE: readonly CompiledDirective[] = ['use cache', 'use server'];
+
 export interface PluginOptions {
   layer: Layer;
   runtime: string;
   hashSalt: string;
   cacheKinds: readonly string[];
   nextCompat: boolean;
+  /**
+   * Which directives this plugin compiles. The others are left in the output as written, for
+   * another tool (Vite's @vitejs/plugin-rsc compiles 'use server' itself).
+   */
+  directives: readonly CompiledDirective[];
 }
 
 export const BUILTIN_CACHE_KINDS = ['default', 'remote', 'private'] as const;
@@ -20,7 +29,7 @@ const DEFAULT_RUNTIME: Record<Layer, string> = {
   client: 'babel-plugin-use-cache/client',
 };
 
-const KNOWN = ['layer', 'runtime', 'hashSalt', 'cacheKinds', 'nextCompat'];
+const KNOWN = ['layer', 'runtime', 'hashSalt', 'cacheKinds', 'nextCompat', 'directives'];
 const KIND_NAME = /^[A-Za-z0-9_-]+$/;
 
 function describe(value: unknown): string {
@@ -73,7 +82,23 @@ export function parseOptions(raw: unknown): PluginOptions {
   const nextCompat = input.nextCompat ?? true;
   if (typeof nextCompat !== 'boolean') throw invalid('nextCompat', 'a boolean', nextCompat);
 
-  return { layer, runtime, hashSalt, cacheKinds: [...cacheKinds] as string[], nextCompat };
+  const directives = input.directives ?? COMPILABLE;
+  if (
+    !Array.isArray(directives) ||
+    directives.length === 0 ||
+    !directives.every((d) => (COMPILABLE as readonly unknown[]).includes(d))
+  ) {
+    throw invalid('directives', `a non-empty array of ${COMPILABLE.map((d) => `"${d}"`).join(' and ')}`, directives);
+  }
+
+  return {
+    layer,
+    runtime,
+    hashSalt,
+    cacheKinds: [...cacheKinds] as string[],
+    nextCompat,
+    directives: [...new Set(directives as CompiledDirective[])],
+  };
 }
 
 export function allowedCacheKinds(options: PluginOptions): string[] {
