@@ -5,6 +5,8 @@
 // foreign (another reference, another key) and malformed bound values are rejected before the key
 // or the body, and values that cannot be encoded fail with an error naming them.
 import { createCipheriv, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webpackModules } from '../actions/webpack-globals.js';
 import {
@@ -26,6 +28,7 @@ import {
   setEncryptionKey,
 } from '../../src/runtime/index.js';
 import { compileApp, type CompiledApp } from '../support/compile-app.js';
+import { repoRoot } from '../support/fixtures.js';
 // @ts-expect-error -- react-server-dom-webpack publishes no types.
 import { renderToReadableStream } from 'react-server-dom-webpack/server';
 
@@ -144,6 +147,23 @@ describe('an inline cached function bound to a secret', () => {
     const props = await decodeInBrowser<Props>(new TextEncoder().encode(payload), tamperingCallServer);
     await expect(props.load('monday')).rejects.toThrow(`Invalid or tampered bound arguments for cached function ${id}`);
     expect(app.module.runs.n).toBe(0);
+  });
+});
+
+describe('two copies of the runtime in one process (a bundled server next to the package)', () => {
+  it("a holder of the other copy is sealed and opened: the same entry, another reference's still rejected", async () => {
+    const other = (await import(pathToFileURL(join(repoRoot, 'dist/runtime/index.js')).href)) as {
+      encryptOnSend: typeof encryptOnSend;
+    };
+    const values = [{ name: 'ada' }, SECRET.length];
+    expect(await cached(encryptOnSend(id, values), 'monday')).toEqual(
+      await cached(other.encryptOnSend(id, values), 'monday'),
+    );
+    expect(app.module.runs.n).toBe(1);
+    await expect(cached(other.encryptOnSend('f'.repeat(64), values), 'monday')).rejects.toThrow(
+      InvalidBoundArgumentsError,
+    );
+    expect(app.module.runs.n).toBe(1);
   });
 });
 

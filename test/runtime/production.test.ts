@@ -2,15 +2,8 @@
 // are plain objects, payloads carry no debug data), and the fast paths differ with it: cached
 // components are served from copies with the caller's children put in. This runs the compiled
 // runtime in a child process with NODE_ENV=production.
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { compiledRuntime } from '../handlers/support/compile-handlers.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { runInProductionBuild } from '../support/production-child.js';
 
 const script = `
 import assert from 'node:assert/strict';
@@ -72,14 +65,5 @@ console.log('ok');
 `;
 
 it('production build: component hits are copies with this call’s children; data and typed arrays are never shared', async () => {
-  const dir = await compiledRuntime();
-  const outDir = join(root, 'test/.out/runtime');
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `production-${process.pid}.mjs`);
-  writeFileSync(file, script);
-  const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=react-server', file, dir], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  expect(stdout.trim()).toBe('ok');
+  expect(await runInProductionBuild('production', script)).toBe('ok');
 }, 120_000);
