@@ -7,6 +7,7 @@ import { callHandler } from './config.js';
 import type { SyncAccess } from './handlers/memory.js';
 import { addTagTimes, type TagMarks } from './handlers/tag-times.js';
 import type { CacheEntry, CacheHandler } from './handlers/types.js';
+import { addRequestMarks } from './request-scope.js';
 import { localTagMarks } from './tags.js';
 
 /**
@@ -18,8 +19,9 @@ import { localTagMarks } from './tags.js';
 export type Freshness = 'fresh' | 'stale' | 'expired' | 'revalidated';
 
 /**
- * The marks of `entry`'s tags read at `now`: this process's own revalidations first, then the
- * handler's (skipped when this process already knows the entry expired).
+ * The marks of `entry`'s tags read at `now`: this process's own revalidations first (the current
+ * request's count as expiries: it reads its own writes), then the handler's (skipped when this
+ * process already knows the entry expired).
  */
 export function entryTagMarks(
   kind: string,
@@ -29,6 +31,7 @@ export function entryTagMarks(
   now: number,
 ): TagMarks | Promise<TagMarks> {
   const marks = localTagMarks(entry.tags, now);
+  addRequestMarks(entry.tags, marks);
   if (entry.timestamp <= marks.expired) return marks;
   if (sync !== undefined) return sync.tagMarks(entry.tags, now, marks);
   return callHandler(kind, handler, 'getTagTimes', (h) => h.getTagTimes(entry.tags), []).then((times) => {
@@ -50,6 +53,7 @@ export function entryTagMarks(
  */
 export function leaseMarks(entry: CacheEntry, observed: number, now: number): TagMarks {
   const marks = localTagMarks(entry.tags, now);
+  addRequestMarks(entry.tags, marks);
   if (observed > marks.stale) marks.stale = observed;
   if (observed > marks.expired) marks.expired = observed;
   return marks;

@@ -8,12 +8,17 @@
  *   Outside any scope a private function runs uncached (one debug line says so), never shared.
  * - `draftMode: true` (Next.js's draft mode): every cached read in the scope is skipped and
  *   nothing computed there is stored; calls in the scope share fills only with each other.
+ * - A tag revalidated in the scope, even stale-marking (`revalidateTag(tag, 'max')`), makes every
+ *   later read in the scope of an entry made before it compute anew (Next.js 16's
+ *   `pendingRevalidatedTags`): a Server Action sees its own write, other requests keep
+ *   stale-while-revalidate.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { emit, nameHandler, type EventSource } from './events.js';
 import { createMemoryHandler } from './handlers/memory.js';
 import { createScope, currentScope, runInScope } from './scope.js';
+import type { TagMarks } from './handlers/tag-times.js';
 import type { CacheHandler } from './handlers/types.js';
 
 export interface RequestScopeOptions {
@@ -27,6 +32,8 @@ interface RequestScope {
   readonly keySuffix: string;
   /** The scope's private entries, made on first use. */
   privateHandler: CacheHandler | undefined;
+  /** Tags this request revalidated, and when (ms): shared with the scopes nested in it. */
+  readonly revalidated: Map<string, number>;
 }
 
 /** Budget of one request's private entries. */
@@ -66,8 +73,14 @@ export function withRequestScope<T>(fn: () => T, options: RequestScopeOptions = 
   if (options.draftMode !== undefined && typeof options.draftMode !== 'boolean') {
     throw new TypeError('withRequestScope: draftMode must be a boolean.');
   }
-  const draftMode = options.draftMode ?? storage.getStore()?.draftMode ?? false;
-  const scope: RequestScope = { draftMode, keySuffix: `\0request:${randomUUID()}`, privateHandler: undefined };
+  const parent = storage.getStore();
+  const draftMode = options.draftMode ?? parent?.draftMode ?? false;
+  const scope: RequestScope = {
+    draftMode,
+    keySuffix: `\0request:${randomUUID()}`,
+    privateHandler: undefined,
+    revalidated: parent?.revalidated ?? new Map(),
+  };
   if (!draftMode) return storage.run(scope, fn);
   draftScopes++;
   let result: T;
@@ -82,6 +95,33 @@ export function withRequestScope<T>(fn: () => T, options: RequestScopeOptions = 
     result.then(done, done);
   } else draftScopes--;
   return result;
+}
+
+/** Set once any request scope has revalidated a tag: until then a read does not look for one. */
+let requestsRevalidated = false;
+
+/** Remember that the current request (if any) revalidated `tags` at `timestamp`. */
+export function noteRequestRevalidation(tags: readonly string[], timestamp: number): void {
+  const scope = storage.getStore();
+  if (scope === undefined) return;
+  requestsRevalidated = true;
+  for (const tag of tags) {
+    if (!((scope.revalidated.get(tag) ?? 0) >= timestamp)) scope.revalidated.set(tag, timestamp);
+  }
+}
+
+/**
+ * Fold the current request's own revalidations of `tags` into `marks` as expiries: within the
+ * request that revalidated a tag, an entry made before is never served (not even as stale).
+ */
+export function addRequestMarks(tags: readonly string[], marks: TagMarks): void {
+  if (!requestsRevalidated) return;
+  const revalidated = storage.getStore()?.revalidated;
+  if (revalidated === undefined || revalidated.size === 0) return;
+  for (const tag of tags) {
+    const time = revalidated.get(tag);
+    if (time !== undefined && time > marks.expired) marks.expired = time;
+  }
 }
 
 /** Whether the caller runs inside `withRequestScope`. */

@@ -12,6 +12,7 @@ import { emitOther } from './events.js';
 import { syncAccessOf } from './handlers/memory.js';
 import { TagManifest, type TagDurations, type TagMarks } from './handlers/tag-times.js';
 import { trackBackground } from './flush.js';
+import { noteRequestRevalidation } from './request-scope.js';
 import { requireScope } from './scope.js';
 
 export const MAX_TAG_LENGTH = 256;
@@ -90,6 +91,7 @@ export function invalidateTags(tags: readonly string[], durations?: TagDurations
   revision++;
   if (timestamp > lastRevalidation) lastRevalidation = timestamp;
   localTagTimes.update(tags, timestamp, durations);
+  noteRequestRevalidation(tags, timestamp);
   emitOther('revalidate', { tags, reason: durations === undefined ? 'expired' : 'stale' });
   let pending: Promise<void>[] | undefined;
   for (const [kind, handler] of allHandlers()) {
