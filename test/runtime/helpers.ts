@@ -7,6 +7,7 @@ import { createFromReadableStream } from 'react-server-dom-webpack/client';
 import { renderToReadableStream } from 'react-server-dom-webpack/server';
 import {
   cacheFunction,
+  cacheTag,
   configureCache,
   type CacheEntry,
   type CacheHandler,
@@ -135,3 +136,14 @@ export function textOf(node: unknown): string {
 }
 
 export { createElement };
+
+/** A tagged cached function returning the current `source.version`; counts its runs. */
+export function tagged(tag: string) {
+  const source = { version: 1, runs: 0 };
+  const read = cacheFunction(uid(), 'default', async () => {
+    source.runs++;
+    cacheTag(tag);
+    return source.version;
+  });
+  return { source, read };
+}

@@ -4,8 +4,6 @@
 // Action). Other requests keep stale-while-revalidate.
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
-  cacheFunction,
-  cacheTag,
   flush,
   onCacheEvent,
   resetCache,
@@ -13,24 +11,13 @@ import {
   unstable_cache,
   withRequestScope,
 } from '../../src/runtime/index.js';
-import { uid, useFakeClock, type FakeClock } from './helpers.js';
+import { tagged, uid, useFakeClock, type FakeClock } from './helpers.js';
 
 let clock: FakeClock;
 beforeEach(() => {
   resetCache();
   clock = useFakeClock();
 });
-
-/** A cached function tagged `tag` returning the current `source.version`; counts its runs. */
-function tagged(tag: string) {
-  const source = { version: 1, runs: 0 };
-  const read = cacheFunction(uid(), 'default', async () => {
-    source.runs++;
-    cacheTag(tag);
-    return source.version;
-  });
-  return { source, read };
-}
 
 describe("revalidateTag(tag, 'max') in a request scope", () => {
   it('later reads in the same request compute anew and wait: the request sees its own write', async () => {

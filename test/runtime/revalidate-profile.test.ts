@@ -2,15 +2,8 @@
 // while refreshed, until the profile's expire has passed), updateTag(tag) expires them at once,
 // and the one-argument revalidateTag(tag) still expires at once but warns once per process.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  cacheFunction,
-  cacheTag,
-  configureCache,
-  resetCache,
-  revalidateTag,
-  updateTag,
-} from '../../src/runtime/index.js';
-import { recordingHandler, settle, uid, useFakeClock, type FakeClock } from './helpers.js';
+import { configureCache, resetCache, revalidateTag, updateTag } from '../../src/runtime/index.js';
+import { recordingHandler, settle, tagged, useFakeClock, type FakeClock } from './helpers.js';
 
 // The custom profile used below, declared as README says custom profile names are.
 declare module '../../src/runtime/life.js' {
@@ -31,17 +24,6 @@ afterEach(() => {
   process.off('warning', onWarning);
   warnings.length = 0;
 });
-
-/** A tagged cached function returning the current `source.version`; counts its runs. */
-function tagged(tag: string) {
-  const source = { version: 1, runs: 0 };
-  const read = cacheFunction(uid(), 'default', async () => {
-    source.runs++;
-    cacheTag(tag);
-    return source.version;
-  });
-  return { source, read };
-}
 
 describe('revalidateTag(tag) with one argument', () => {
   // First in this file: the warning is once per process (per module instance here).
