@@ -14,7 +14,7 @@ import { claimFill } from './lease.js';
 import { scopeLife } from './life.js';
 import { absorbInner, createScope, currentScope, isFilling, runInScope, type CacheScope } from './scope.js';
 import { entryTimestamp, resetTags, tagRevision } from './tags.js';
-import { activeTracer, tracedCall } from './tracing.js';
+import { activeTracer, startCallTrace, type CallTrace } from './tracing.js';
 import { entryTagMarks, freshness, isEntry, leaseMarks, type Freshness } from './freshness.js';
 import { requestRoute, runUncached, skippedInDraft, UNCACHED } from './request-scope.js';
 import { trackBackground } from './flush.js';
@@ -141,11 +141,15 @@ export function cacheFunction<F extends AsyncFunction>(
   const shape = functionShape(id, options);
   const cached: CachedFunction = { id, kind, name: fn.name || id, fn, keyId: id, prefix: '', prefixNamespace: '' };
   const call = shape.captured
-    ? (args: unknown[]) => capturedCall(cached, args)
-    : (args: unknown[]) => cachedCall(cached, args);
+    ? (args: unknown[], trace: CallTrace | undefined) => capturedCall(cached, args, trace)
+    : (args: unknown[], trace: CallTrace | undefined) => cachedCall(cached, args, trace);
   const wrapper = function (this: unknown, ...args: unknown[]) {
     const tracer = activeTracer();
-    return tracer === undefined ? call(args) : tracedCall(tracer, cached, () => call(args));
+    if (tracer === undefined) return call(args, undefined);
+    const trace = startCallTrace(tracer, cached);
+    // A handler's I/O runs in the span (an instrumented client's spans nest in it); an in-process
+    // memory read does none, so its hits skip entering the span's context (the body always runs in it).
+    return trace.settle(readsInProcess(kind) ? call(args, trace) : trace.run(() => call(args, trace)));
   };
   Object.defineProperty(wrapper, 'name', { value: cached.name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
@@ -158,11 +162,11 @@ export function cacheFunction<F extends AsyncFunction>(
  * process bound them or as a client sent them back encrypted (captured-values.ts). A forged one is
  * rejected before anything runs; the call is keyed by their plaintext and the body gets them decoded.
  */
-function capturedCall(cached: CachedFunction, args: unknown[]): Promise<unknown> {
+function capturedCall(cached: CachedFunction, args: unknown[], trace: CallTrace | undefined): Promise<unknown> {
   const plaintext = capturedPlaintext(cached.id, args[0]);
   const rest = args.slice(1);
-  if (typeof plaintext === 'string') return cachedCall(withCaptured(cached, plaintext), rest);
-  return plaintext.then((text) => cachedCall(withCaptured(cached, text), rest));
+  if (typeof plaintext === 'string') return cachedCall(withCaptured(cached, plaintext), rest, trace);
+  return plaintext.then((text) => cachedCall(withCaptured(cached, text), rest, trace));
 }
 
 /** Per function, its view for each recent set of captured values (so its key prefix is kept). */
@@ -192,11 +196,20 @@ export function cacheExport<T>(id: string, kind: string, value: T): T {
   return typeof value === 'function' ? (cacheFunction(id, kind, value as unknown as AsyncFunction) as T) : value;
 }
 
-async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unknown> {
+/** Whether calls of `kind` read the usual handler, and it is the in-process memory handler. */
+function readsInProcess(kind: string): boolean {
+  try {
+    return requestRoute(kind) === undefined && syncAccessOf(handlerFor(kind)) !== undefined;
+  } catch {
+    return false; // no handler for the kind: the call reports it
+  }
+}
+
+async function cachedCall(cached: CachedFunction, args: unknown[], trace: CallTrace | undefined): Promise<unknown> {
   const { kind } = cached;
   // A request scope may route the call: private entries per request, draft mode, or uncached.
   const route = requestRoute(kind);
-  if (route === UNCACHED) return runUncached(cached, args);
+  if (route === UNCACHED) return runUncached(cached, args, trace);
   const handler = route?.handler ?? handlerFor(kind);
   const namespace = keyNamespace();
   if (cached.prefixNamespace !== namespace) {
@@ -231,7 +244,7 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
       state = freshness(entry, marks, t);
     }
     if (state === 'fresh' || state === 'stale') {
-      emit(state === 'fresh' ? 'hit' : 'stale', cached, call.key, handler);
+      emit(state === 'fresh' ? 'hit' : 'stale', cached, call.key, handler, undefined, trace);
       if (state === 'stale') refreshInBackground(cached, call, handler, observed, entry.timestamp);
       try {
         let value = materialize(call, entry.value);
@@ -239,10 +252,10 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
         if (outer !== undefined) absorbInner(outer, entry, entry.tags);
         return value;
       } catch (error) {
-        emit('error', cached, call.key, handler, { reason: 'decode', error }); // then computed anew
+        emit('error', cached, call.key, handler, { reason: 'decode', error }, trace); // then computed anew
       }
-    } else emit('miss', cached, call.key, handler, { reason: state });
-  } else emit('miss', cached, call.key, handler, { reason: route?.draft === true ? 'draft-mode' : 'absent' });
+    } else emit('miss', cached, call.key, handler, { reason: state }, trace);
+  } else emit('miss', cached, call.key, handler, { reason: route?.draft === true ? 'draft-mode' : 'absent' }, trace);
 
   const inFlight = fills.get(call.key);
   if (inFlight !== undefined && isFilling(outer, call.key)) {
@@ -253,7 +266,7 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
   }
   let pending: Promise<Fill>;
   if (inFlight !== undefined && inFlight.revision === tagRevision()) {
-    emit('join', cached, call.key, handler);
+    emit('join', cached, call.key, handler, undefined, trace);
     pending = inFlight.promise;
   } else {
     if (inFlight !== undefined) {
@@ -265,8 +278,8 @@ async function cachedCall(cached: CachedFunction, args: unknown[]): Promise<unkn
       call,
       handler,
       observed,
-      false,
       entry !== undefined && isEntry(entry) ? entry.timestamp : 0,
+      trace,
     );
   }
   const fill = await pending;
@@ -291,26 +304,31 @@ function refreshInBackground(
   missed: number,
 ): void {
   if (fills.has(call.key)) return; // a refresh is already running
-  startFill(cached, call, handler, observed, true, missed).catch(() => {
+  startFill(cached, call, handler, observed, missed, 'background').catch(() => {
     // Reported by runFill as an error event; the stale value has been served.
   });
 }
 
+/**
+ * Start a fill for the caller traced by `trace` (its span gets the fill's events), or in the
+ * `'background'` (a stale entry's refresh, which belongs to no caller's span).
+ */
 function startFill(
   cached: CachedFunction,
   call: CallKey,
   handler: CacheHandler,
   observed: number,
-  background: boolean,
   missed: number,
+  caller: CallTrace | undefined | 'background',
 ): Promise<Fill> {
   const flight: InFlight = { promise: undefined as never, revision: tagRevision(), superseded: false };
   // A background refresh starts on the next turn: the stale value goes out first.
-  const pending = (flight.promise = background
-    ? new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
-        runFill(cached, call, handler, observed, missed, flight),
-      )
-    : runFill(cached, call, handler, observed, missed, flight));
+  const pending = (flight.promise =
+    caller === 'background'
+      ? new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+          runFill(cached, call, handler, observed, missed, flight, undefined),
+        )
+      : runFill(cached, call, handler, observed, missed, flight, caller));
   fills.set(call.key, flight);
   trackBackground(pending.then((fill) => fill.stored));
   const release = (): void => {
@@ -332,6 +350,7 @@ async function runFill(
   observed: number,
   missed: number,
   flight: InFlight,
+  trace: CallTrace | undefined,
 ): Promise<Fill> {
   const claim = await claimFill(
     (op, run, fallback) => callHandler(cached.kind, handler, op, run, fallback),
@@ -350,12 +369,15 @@ async function runFill(
   const revision = tagRevision();
   const scope: CacheScope = createScope(cached.name, call.key, currentScope());
   const serverRefs = createServerTemporaryReferences();
-  const bytes = await runInScope(scope, async () => {
-    // Decode first: the body sees opaque values as references, never the first caller's objects.
-    const args = await decodeArguments(call.body, serverRefs);
-    return renderResult(() => cached.fn.apply(null, args), serverRefs, cached.name);
-  }).catch((error: unknown) => {
-    emit('error', cached, call.key, handler, { reason: 'body', error });
+  const body = () =>
+    runInScope(scope, async () => {
+      // Decode first: the body sees opaque values as references, never the first caller's objects.
+      const args = await decodeArguments(call.body, serverRefs);
+      return renderResult(() => cached.fn.apply(null, args), serverRefs, cached.name);
+    });
+  // Traced, the body runs in the call's span: inner cached calls are its children.
+  const bytes = await (trace === undefined ? body() : trace.run(body)).catch((error: unknown) => {
+    emit('error', cached, call.key, handler, { reason: 'body', error }, trace);
     claim.release();
     throw error;
   });
@@ -365,7 +387,7 @@ async function runFill(
     timestamp: entryTimestamp(start, revision, observed),
     ...scopeLife(scope),
   };
-  emit('fill', cached, call.key, handler, { bytes: bytes.byteLength, durationMs: performance.now() - began });
+  emit('fill', cached, call.key, handler, { bytes: bytes.byteLength, durationMs: performance.now() - began }, trace);
   const stored = (
     !flight.superseded &&
     !skippedInDraft(handler, cached, call.key, bytes.byteLength) &&

@@ -9,7 +9,6 @@
  */
 import { debug, debugEnabled, describeError } from './debug.js';
 import type { CacheHandler } from './handlers/types.js';
-import { recordOnSpan } from './tracing.js';
 
 export type CacheEventType = 'hit' | 'stale' | 'miss' | 'fill' | 'join' | 'error' | 'revalidate' | 'evict' | 'skip';
 
@@ -60,6 +59,16 @@ export interface EventSource {
 }
 
 export type EventDetail = Omit<CacheEvent, 'type' | 'time' | 'name' | 'id' | 'kind' | 'handler' | 'key'>;
+
+/**
+ * The span of a traced call (tracing.ts's `CallTrace`), as the rest of the runtime sees it: it
+ * takes the call's events, and runs what may nest in the span. Declared here, without
+ * OpenTelemetry's types, so that the package's type declarations never need `@opentelemetry/api`.
+ */
+export interface CallRecorder {
+  record(type: CacheEventType, key: string | undefined, detail: EventDetail | undefined): void;
+  run<T>(fn: () => T): T;
+}
 
 const listeners = new Set<CacheEventListener>();
 
@@ -174,17 +183,21 @@ function handlerName(handler: CacheHandler | undefined): string | undefined {
   return handler === undefined ? undefined : (handlerNames.get(handler) ?? 'custom');
 }
 
-/** An event about a call of a cached function (`key` is `undefined` when the call has none: uncached). */
+/**
+ * An event about a call of a cached function (`key` is `undefined` when the call has none:
+ * uncached), also recorded on the call's span when it is traced.
+ */
 export function emit(
   type: CacheEventType,
   source: EventSource,
   key: string | undefined,
   handler: CacheHandler | undefined,
   detail?: EventDetail,
+  trace?: CallRecorder,
 ): void {
   count(total, type, detail?.bytes);
   count(rowOf(source), type, detail?.bytes);
-  recordOnSpan(type, key, detail);
+  trace?.record(type, key, detail);
   if (listeners.size === 0 && !debugEnabled()) return;
   const event: CacheEvent = {
     type,

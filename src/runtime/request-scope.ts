@@ -15,7 +15,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { emit, nameHandler, type EventSource } from './events.js';
+import { emit, nameHandler, type CallRecorder, type EventSource } from './events.js';
 import { createMemoryHandler } from './handlers/memory.js';
 import { createScope, currentScope, runInScope } from './scope.js';
 import type { TagMarks } from './handlers/tag-times.js';
@@ -178,7 +178,9 @@ export function skippedInDraft(handler: CacheHandler, source: EventSource, key: 
 export function runUncached(
   source: EventSource & { readonly fn: (...args: any[]) => Promise<unknown> },
   args: unknown[],
+  trace: CallRecorder | undefined,
 ): Promise<unknown> {
-  emit('skip', source, undefined, undefined, { reason: 'private-outside-scope' });
-  return runInScope(createScope(source.name, '', currentScope()), () => source.fn(...args));
+  emit('skip', source, undefined, undefined, { reason: 'private-outside-scope' }, trace);
+  const body = () => runInScope(createScope(source.name, '', currentScope()), () => source.fn(...args));
+  return trace === undefined ? body() : trace.run(body);
 }

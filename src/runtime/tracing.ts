@@ -10,6 +10,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as Otel from '@opentelemetry/api';
+import type { CallRecorder } from './events.js';
 
 const api: typeof Otel | undefined = (() => {
   try {
@@ -23,9 +24,6 @@ const api: typeof Otel | undefined = (() => {
 const noopProvider = api === undefined ? undefined : new api.ProxyTracerProvider().getDelegate();
 let provider: Otel.TracerProvider | undefined;
 let tracer: Otel.Tracer | undefined;
-
-/** Our spans, and whether each already has its outcome. */
-const ourSpans = new WeakMap<Otel.Span, { outcome: boolean }>();
 
 /** The tracer to use now, or `undefined` when no provider is registered (the one check). */
 export function activeTracer(): Otel.Tracer | undefined {
@@ -45,47 +43,75 @@ interface Traced {
   readonly kind: string;
 }
 
-/** Run `call` as a span of `tracer`, nested in the active span; inner cached calls nest in it. */
-export function tracedCall<T>(tracer: Otel.Tracer, fn: Traced, call: () => Promise<T>): Promise<T> {
-  const otel = api!;
-  const parent = otel.context.active();
-  const span = tracer.startSpan(
-    `use cache ${fn.name}`,
-    { attributes: { 'use_cache.function': fn.name, 'use_cache.id': fn.id, 'use_cache.kind': fn.kind } },
-    parent,
-  );
-  ourSpans.set(span, { outcome: false });
-  return otel.context.with(otel.trace.setSpan(parent, span), call).then(
-    (value) => {
-      span.end();
-      return value;
-    },
-    (error: unknown) => {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: otel.SpanStatusCode.ERROR });
-      span.end();
-      throw error;
-    },
-  );
+/** Per cached function: its span's name and fixed attributes, built once. */
+const spanStarts = new WeakMap<Traced, { name: string; options: Otel.SpanOptions }>();
+
+/** Start the span of one call of `fn`, a child of the active span. */
+export function startCallTrace(tracer: Otel.Tracer, fn: Traced): CallTrace {
+  let start = spanStarts.get(fn);
+  if (start === undefined) {
+    const attributes = { 'use_cache.function': fn.name, 'use_cache.id': fn.id, 'use_cache.kind': fn.kind };
+    start = { name: `use cache ${fn.name}`, options: { attributes } };
+    spanStarts.set(fn, start);
+  }
+  const parent = api!.context.active();
+  return new CallTrace(tracer.startSpan(start.name, start.options, parent), parent);
 }
 
-/** Put an event of the current call on its span (when it runs in one of ours). */
-export function recordOnSpan(
-  type: string,
-  key: string | undefined,
-  detail: { bytes?: number; background?: boolean; error?: unknown } | undefined,
-): void {
-  if (provider === undefined || api === undefined || detail?.background) return;
-  const span = api.trace.getActiveSpan();
-  const state = span === undefined ? undefined : ourSpans.get(span);
-  if (span === undefined || state === undefined) return;
-  if (type === 'fill') {
-    span.setAttribute('use_cache.bytes', detail?.bytes ?? 0);
-  } else if (type === 'error') {
-    if (detail?.error !== undefined) span.addEvent('use_cache.error', { message: String(detail.error) });
-  } else if (!state.outcome) {
-    state.outcome = true;
-    span.setAttribute('use_cache.outcome', type);
-    if (key !== undefined) span.setAttribute('use_cache.key', key.slice(0, 16));
+/**
+ * The span of one cached call. The call's events are handed to it directly (no lookup of the
+ * active span) and written on it once, when the call settles. Its context is entered only where
+ * something can nest in it: the body (inner cached calls), and a handler's I/O (an instrumented
+ * Redis client's spans), which the wrapper runs inside it unless the handler is read in process.
+ */
+export class CallTrace implements CallRecorder {
+  private outcome: string | undefined;
+  private key: string | undefined;
+  private bytes: number | undefined;
+  private context: Otel.Context | undefined;
+  constructor(
+    private readonly span: Otel.Span,
+    private readonly parent: Otel.Context,
+  ) {}
+
+  /** An event of this call: the first of hit, stale, miss, join, skip is its outcome. */
+  record(type: string, key: string | undefined, detail: { bytes?: number; error?: unknown } | undefined): void {
+    if (type === 'fill') this.bytes = detail?.bytes ?? 0;
+    else if (type === 'error') {
+      if (detail?.error !== undefined) this.span.addEvent('use_cache.error', { message: String(detail.error) });
+    } else if (this.outcome === undefined) {
+      this.outcome = type;
+      this.key = key;
+    }
+  }
+
+  /** Run `fn` in this span's context: what it starts (spans, cached calls) nests in the span. */
+  run<T>(fn: () => T): T {
+    const otel = api!;
+    return otel.context.with((this.context ??= otel.trace.setSpan(this.parent, this.span)), fn);
+  }
+
+  /** End the span when `call` settles, with the call's outcome, key digest, bytes, or error. */
+  settle<T>(call: Promise<T>): Promise<T> {
+    return call.then(
+      (value) => {
+        this.end();
+        return value;
+      },
+      (error: unknown) => {
+        this.span.recordException(error instanceof Error ? error : String(error));
+        this.span.setStatus({ code: api!.SpanStatusCode.ERROR });
+        this.end();
+        throw error;
+      },
+    );
+  }
+
+  private end(): void {
+    const span = this.span;
+    if (this.outcome !== undefined) span.setAttribute('use_cache.outcome', this.outcome);
+    if (this.key !== undefined) span.setAttribute('use_cache.key', this.key.slice(0, 16));
+    if (this.bytes !== undefined) span.setAttribute('use_cache.bytes', this.bytes);
+    span.end();
   }
 }

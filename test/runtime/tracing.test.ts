@@ -4,7 +4,8 @@ import { context, trace, SpanStatusCode } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cacheFunction, resetCache } from '../../src/runtime/index.js';
+import { cacheFunction, configureCache, resetCache, type CacheHandler } from '../../src/runtime/index.js';
+import { createMemoryHandler } from '../../src/runtime/handlers/memory.js';
 import { activeTracer } from '../../src/runtime/tracing.js';
 import { uid } from './helpers.js';
 
@@ -84,6 +85,37 @@ describe('OpenTelemetry', () => {
       const failed = exporter.getFinishedSpans().find((s) => s.name === 'use cache failing')!;
       expect(failed.status.code).toBe(SpanStatusCode.ERROR);
       expect(failed.events.map((e) => e.name)).toContain('exception');
+    });
+
+    it('a handler’s own spans (an instrumented client) nest in the call’s span; a private call outside a scope is a skip', async () => {
+      const app = trace.getTracer('app');
+      const memory = createMemoryHandler();
+      // What an instrumented Redis client does: a span per command, in the active context.
+      const instrumented: CacheHandler = {
+        get: (key) => app.startActiveSpan('redis GET', (s) => memory.get(key).finally(() => s.end())),
+        set: (key, entry) => memory.set(key, entry),
+        getTagTimes: (tags) => memory.getTagTimes(tags),
+        updateTags: (tags, at, durations) => memory.updateTags(tags, at, durations),
+      };
+      configureCache({ handlers: { default: instrumented } });
+      const product = cacheFunction(uid(), 'default', async function remoteProduct() {
+        return 'p';
+      });
+      await product();
+      await product();
+      const spans = exporter.getFinishedSpans();
+      const calls = spans.filter((s) => s.name === 'use cache remoteProduct');
+      const gets = spans.filter((s) => s.name === 'redis GET');
+      expect(calls.map((s) => s.attributes['use_cache.outcome'])).toEqual(['miss', 'hit']);
+      expect(gets.map((s) => s.parentSpanContext?.spanId)).toEqual(calls.map((s) => s.spanContext().spanId));
+
+      const cart = cacheFunction(uid(), 'private', async function cart() {
+        return 'c';
+      });
+      await cart();
+      const skipped = exporter.getFinishedSpans().find((s) => s.name === 'use cache cart')!;
+      expect(skipped.attributes['use_cache.outcome']).toBe('skip');
+      expect(skipped.attributes['use_cache.key']).toBeUndefined();
     });
   });
 });
