@@ -1,8 +1,8 @@
 /**
  * OpenTelemetry: when `@opentelemetry/api` is installed and a tracer provider is registered, each
  * call of a cached function is a span (`use cache <name>`) nested in the caller's active span, with
- * the cache kind, the key digest, the outcome (`hit`, `stale`, `miss`, `join`), the bytes filled
- * and any error. Without a provider (or without the package) a call pays one check.
+ * the cache kind, the key digest, the outcome (`hit`, `stale`, `miss`, `join`, `skip`), the bytes
+ * filled and any error. Without a provider (or without the package) a call pays one check.
  *
  * The package is an optional peer: it is looked up once, with `require`, so that an app that does
  * not use OpenTelemetry never needs it. The API keeps its provider in a process-wide global, so
