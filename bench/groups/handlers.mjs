@@ -3,11 +3,11 @@
 // bench/.out/handlers.json and turns them into figures: each cost at 100,000 entries against the
 // same cost at 100. Redis runs against a redis-server this group starts on a free loopback port
 // (skipped, with a row saying so, when redis-server is not installed).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { firstLine, outDir, repoRoot } from '../lib/dist.mjs';
+import { startRedis } from '../lib/redis.mjs';
 import { emit, figure, notAvailable, progress } from '../lib/report.mjs';
 
 const script = path.join(repoRoot, 'bench/handlers.mjs');
@@ -30,34 +30,6 @@ const OPS = [
 const rowName = (handler, op) =>
   `${handler} handler ${op.label}, ${LARGE[handler].toLocaleString('en')} entries ÷ ${SMALL}`;
 const TIMEOUT_MS = Number(process.env.BENCH_HANDLER_TIMEOUT_MS || 180_000);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function startRedis() {
-  const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
-  if (found.error || found.status !== 0) return undefined;
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  // Wait until it answers.
-  for (let i = 0; i < 50; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const ping = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' });
-    if (ping.stdout?.trim() === 'PONG' || (ping.error && i >= 5)) break;
-  }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill('SIGKILL') };
-}
 
 function runScript(only, large, env) {
   return new Promise((resolve) => {
