@@ -169,26 +169,35 @@ function capturedCall(cached: CachedFunction, args: unknown[], trace: CallTrace 
   return plaintext.then((text) => cachedCall(withCaptured(cached, text), rest, trace));
 }
 
-/** Per function, its view for each recent set of captured values (so its key prefix is kept). */
+/**
+ * Per function, its view for each recent set of captured values (so its key prefix is kept).
+ * Bounded in count and in the size of what each holds (a view keeps its plaintext two or three
+ * times): larger captured values get a view per call instead of being remembered.
+ */
 const capturedViews = new WeakMap<CachedFunction, Map<string, CachedFunction>>();
 const CAPTURED_VIEWS_MAX = 256;
+const CAPTURED_VIEW_MAX_CHARS = 4096;
 
 function withCaptured(cached: CachedFunction, plaintext: string): CachedFunction {
+  if (plaintext.length > CAPTURED_VIEW_MAX_CHARS) return capturedView(cached, plaintext);
   let views = capturedViews.get(cached);
   if (views === undefined) capturedViews.set(cached, (views = new Map()));
   let view = views.get(plaintext);
   if (view === undefined) {
     if (views.size >= CAPTURED_VIEWS_MAX) views.clear();
-    view = {
-      ...cached,
-      fn: withCapturedValues(cached.fn, plaintext),
-      keyId: cached.keyId + '\0' + capturedKeyPart(plaintext),
-      prefix: '',
-      prefixNamespace: '',
-    };
-    views.set(plaintext, view);
+    views.set(plaintext, (view = capturedView(cached, plaintext)));
   }
   return view;
+}
+
+function capturedView(cached: CachedFunction, plaintext: string): CachedFunction {
+  return {
+    ...cached,
+    fn: withCapturedValues(cached.fn, plaintext),
+    keyId: cached.keyId + '\0' + capturedKeyPart(plaintext),
+    prefix: '',
+    prefixNamespace: '',
+  };
 }
 
 /** A file-level `'use cache'` export: wrapped when it is a function at run time, else unchanged. */

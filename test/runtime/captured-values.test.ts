@@ -103,6 +103,15 @@ describe('an inline cached function bound to a secret', () => {
     expect(app.module.runs.seen[0]).not.toBe(ada);
   });
 
+  it('large captured values (100 KB) are keyed by their whole content too', async () => {
+    const bio = 'x'.repeat(100_000);
+    await (await page({ name: 'ada', bio } as { name: string })).load('monday');
+    await (await page({ name: 'ada', bio } as { name: string })).load('monday');
+    expect(app.module.runs.n).toBe(1);
+    await (await page({ name: 'ada', bio: bio.slice(1) + 'y' } as { name: string })).load('monday');
+    expect(app.module.runs.n).toBe(2);
+  });
+
   it('in the Flight payload of the page: a ciphertext, never the secret', async () => {
     // A name with a space: it cannot turn up by chance in a hex id or a base64url ciphertext.
     const payload = text(await renderToBytes(await page({ name: 'Ada Lovelace' })));
