@@ -6,7 +6,8 @@ import type { BabelFile, NodePath } from '@babel/core';
 import type { Binding, Scope, Visitor } from '@babel/traverse';
 import type * as t from '@babel/types';
 import { Codes, diagnostic, quote } from './diagnostics.js';
-import { babelInternals, cachedPath } from './cached-paths.js';
+import { cachedPath, crawledScope, type BabelInternals } from './babel-internals.js';
+import type { CompileContext } from './context.js';
 import { FUNCTION_TYPES, keyPath, nodeChain, pushChildrenReversed, type WalkStep } from './walk.js';
 
 export interface Segment {
@@ -194,13 +195,15 @@ class NoCachedScope extends Error {}
  * them. Returns false, with nothing to undo, when a scope node has no cached scope (a node created
  * since the crawl) or the caches are not available: the caller then runs the Babel traversal.
  */
-function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
-  const babel = babelInternals();
-  if (!babel) return false;
-  const paths = babel.cache.path;
-  const scopes = babel.cache.scope;
-  const { VISITOR_KEYS: keysOf, isMethod, isReferenced, isScope: isScopeNode } = babel.types;
-  const isCompatTag = babel.types.react.isCompatTag;
+function walkClosure(
+  fn: NodePath<t.Function>,
+  state: ClosureState,
+  internals: BabelInternals | null,
+  types: typeof t,
+): boolean {
+  if (!internals) return false;
+  const { VISITOR_KEYS: keysOf, isMethod, isReferenced, isScope: isScopeNode } = types;
+  const isCompatTag = types.react.isCompatTag;
   const fnNode = fn.node;
   const root: WalkEntry = { node: fnNode, parent: null, key: '', index: -1, scope: fn.scope, exit: false };
   const raw: ClosureState['raw'] = [];
@@ -235,13 +238,8 @@ function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
         target = parent.parent ? parent.parent.scope : fn.parentPath!.scope;
       }
       if (isScopeNode(node, parentNode)) {
-        const scope = scopes.get(node);
-        if (
-          !scope ||
-          paths.get(parentNode)?.get(node) !== scope.path ||
-          !(scope as Scope & { inited?: boolean }).inited
-        )
-          throw new NoCachedScope();
+        const scope = crawledScope(internals, node, parentNode);
+        if (!scope) throw new NoCachedScope();
         entry.scope = scope;
       } else {
         entry.scope = target;
@@ -310,7 +308,7 @@ function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
   // Paths only for what was recorded, reached from `fn` by their keys.
   for (const r of raw) {
     const entry = r.path as unknown as WalkEntry;
-    const path = (cachedPath(fn, nodeChain(entry)) ?? fn.get(keyPath(entry))) as NodePath<
+    const path = (cachedPath(internals, fn, nodeChain(entry)) ?? fn.get(keyPath(entry))) as NodePath<
       t.Identifier | t.JSXIdentifier
     >;
     if (path.node !== entry.node) return false;
@@ -327,11 +325,12 @@ function walkClosure(fn: NodePath<t.Function>, state: ClosureState): boolean {
  * not captured (a nested declaration's own name).
  */
 export function analyseClosure(
+  ctx: CompileContext,
   fn: NodePath<t.Function>,
-  file: BabelFile,
   directive: string,
   exclude: Binding | undefined,
 ): ClosureAnalysis {
+  const file = ctx.file;
   const state: ClosureState = {
     fnNode: fn.node,
     classDepth: 0,
@@ -343,7 +342,7 @@ export function analyseClosure(
     file,
     directive,
   };
-  if (!walkClosure(fn, state)) {
+  if (!walkClosure(fn, state, ctx.internals, ctx.t)) {
     state.classDepth = 0;
     state.ownThisDepth = 0;
     state.raw = [];

@@ -1,6 +1,7 @@
 // The state one compilation of one file shares between the passes: options, generated names,
 // runtime imports, the module-level statements to emit, and the metadata entries.
 import type { BabelFile, NodePath } from '@babel/core';
+import type { BabelInternals } from './babel-internals.js';
 import type * as BabelTypes from '@babel/types';
 import { NameAllocator, referenceId } from './ids.js';
 import type { PluginOptions } from './options.js';
@@ -23,6 +24,8 @@ export interface CompileContext {
   file: BabelFile;
   program: NodePath<BabelTypes.Program>;
   options: PluginOptions;
+  /** The private caches of the Babel instance compiling this file, or null for the public API only. */
+  internals: BabelInternals | null;
   relativePath: string;
   names: NameAllocator;
   runtimeImports: Map<string, string>;
@@ -40,6 +43,7 @@ export function createContext(
   file: BabelFile,
   program: NodePath<BabelTypes.Program>,
   options: PluginOptions,
+  internals: BabelInternals | null,
   relativePath: string,
 ): CompileContext {
   return {
@@ -47,6 +51,7 @@ export function createContext(
     file,
     program,
     options,
+    internals,
     relativePath,
     names: new NameAllocator(file.code),
     runtimeImports: new Map(),
@@ -105,26 +110,4 @@ export function locOf(node: BabelTypes.Node): { line: number; column: number } {
 export function withLoc<T extends BabelTypes.Node>(node: T, from: BabelTypes.Node): T {
   node.loc = from.loc;
   return node;
-}
-
-/**
- * `path.replaceWith(replacement)` for a function declaration that becomes another function
- * declaration (a forwarder), done by turning the old node into the new one: the same tree and
- * comments, but Babel keeps the node's path and scope instead of creating a scope for a new node
- * and crawling it (one traversal per replaced function).
- */
-export function becomeDeclaration(
-  ctx: CompileContext,
-  path: NodePath<BabelTypes.FunctionDeclaration>,
-  replacement: BabelTypes.FunctionDeclaration,
-): void {
-  const old = path.node as unknown as Record<string, unknown>;
-  ctx.t.inheritsComments(replacement, path.node);
-  for (const key of Object.keys(old)) delete old[key];
-  Object.assign(old, replacement);
-  // The kept scope still lists the old function's parameters, locals and labels; the forwarder
-  // declares none (what a fresh crawl of it would find).
-  const scope = path.scope as { bindings: Record<string, unknown>; labels?: Map<string, unknown> };
-  for (const name of Object.keys(scope.bindings)) delete scope.bindings[name];
-  scope.labels?.clear();
 }

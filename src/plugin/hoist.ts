@@ -5,8 +5,8 @@
 import type { NodePath } from '@babel/core';
 import type { Binding } from '@babel/traverse';
 import type * as t from '@babel/types';
-import { becomeDeclaration, idFor, localName, locOf, runtimeHelper, withLoc, type CompileContext } from './context.js';
-import { babelInternals } from './cached-paths.js';
+import { idFor, localName, locOf, runtimeHelper, withLoc, type CompileContext } from './context.js';
+import { becomeDeclaration, moveKeepingPath, restoreBinding } from './babel-internals.js';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 import { checkDirectiveFunction, directiveText, type FoundFunction } from './directives.js';
 import { analyseClosure, captureExpression, rewriteCaptures, type Capture } from './closure.js';
@@ -73,7 +73,7 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   const moduleLevel = declaration !== null && isModuleLevelDeclaration(declaration);
   const ownName = declaration?.node.id?.name;
   const ownBinding = declaration && ownName ? declaration.parentPath.scope.getBinding(ownName) : undefined;
-  const analysis = analyseClosure(path as NodePath<t.Function>, file, directive, ownBinding);
+  const analysis = analyseClosure(ctx, path as NodePath<t.Function>, directive, ownBinding);
   const { captures } = analysis;
   if (captures.length > 0) checkNoSelfReference(ctx, path, ownBinding, directive);
 
@@ -109,11 +109,13 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   // crawl: actions whose parameters move below the decryption (a default reads a captured
   // value), and functions holding another directive function (the bound reference that replaced
   // it reads this function's bindings through new identifiers).
+  // Only with Babel's caches (babel-internals.ts); without them, `replaceWith` at the call site.
+  const internals = ctx.internals;
   const keepsScope =
+    internals !== null &&
     lifted === node &&
     !(info.type === 'server' && captures.length > 0 && defaultsUseCaptures) &&
-    !ctx.enclosingDirectiveFunctions.has(node) &&
-    babelInternals() !== null;
+    !ctx.enclosingDirectiveFunctions.has(node);
   const captureParams = captures.map((c) => t.identifier(params.get(c)!));
   let wrapped: t.Expression;
   if (info.type === 'cache') {
@@ -147,7 +149,7 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   const bound = boundReference(ctx, exportName, id, info.type, captures);
   if (keepsScope) {
     if (captures.length > 0) registerAddedBindings(path as NodePath<t.Function>, info.type, rewritten);
-    moveKeepingPath(ctx, path, bound, wrapped);
+    moveKeepingPath(internals, t, path, bound, wrapped);
   } else {
     replaceAtCallSite(ctx, fn, bound, captures, id, moduleLevel, ownBinding);
   }
@@ -174,28 +176,6 @@ function registerAddedBindings(path: NodePath<t.Function>, type: 'cache' | 'serv
     const node = reference.node as t.Identifier | t.JSXIdentifier;
     reference.scope.getBinding(node.name)?.reference(reference);
   }
-}
-
-/**
- * `path.replaceWith(bound)` where the function stood, but `path` stays the function's: Babel's
- * path cache is told that under `wrapped` (its new parent) the function's path is this one, so
- * the traversal reaches it there with its scope already crawled.
- */
-function moveKeepingPath(
-  ctx: CompileContext,
-  path: NodePath<AnyFunction>,
-  bound: t.Expression,
-  wrapped: t.Expression,
-): void {
-  const { t } = ctx;
-  const node = path.node;
-  t.inheritsComments(bound, node); // as replaceWith does
-  t.removeComments(node);
-  (path.container as unknown as Record<string | number, t.Node>)[path.key!] = bound;
-  const paths = babelInternals()!.cache.path;
-  let children = paths.get(wrapped);
-  if (!children) paths.set(wrapped, (children = new Map()));
-  children.set(node, path as NodePath);
 }
 
 /** `$$cache_0`, `$$cache_0.bind(null, encryptOnSend(id, [a, b.c]))` or `$$server_0.bind(null, encryptBound(id, [a]))`. */
@@ -341,7 +321,7 @@ function replaceAtCallSite(
   }
   if (moduleLevel) {
     // Module level: a hoisted forwarding declaration keeps the function callable before its line.
-    becomeDeclaration(ctx, declaration, forwardingDeclaration(ctx, name, fn.exportName, [], node));
+    becomeDeclaration(ctx.internals, t, declaration, forwardingDeclaration(ctx, name, fn.exportName, [], node));
     registerDeclaration(ctx, fn.order, id, name);
     return;
   }
@@ -435,7 +415,7 @@ function placeNestedDeclaration(
   );
   path.remove();
   // `remove()` drops the binding from the scope; functions compiled later still resolve `name`.
-  binding.scope.bindings[name] = binding;
+  restoreBinding(binding, name);
 
   const siblings = parent.get(listKey) as NodePath<t.Statement>[];
   let index = 0;

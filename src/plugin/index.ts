@@ -9,7 +9,7 @@ import { relativeFilePath } from './ids.js';
 import { compileClient } from './layers/client.js';
 import { compileServer, importsNextCache } from './layers/server.js';
 import { parseOptions, type PluginOptions } from './options.js';
-import { useBabel } from './cached-paths.js';
+import { babelInternalsOf } from './babel-internals.js';
 
 export type { PluginOptions } from './options.js';
 export type { ServerReferenceMeta } from './context.js';
@@ -22,7 +22,9 @@ const plugin: (api: object, options: Record<string, unknown> | undefined, dirnam
     const options: PluginOptions = parseOptions(rawOptions);
     // @types/babel__core and @babel/types describe the same object with different declarations.
     const t = api.types as unknown as Types;
-    useBabel(api as unknown as Parameters<typeof useBabel>[0]);
+    // Babel's private caches, of the Babel instance that loads this plugin instance (each instance
+    // has its own: nothing of it is kept in a module variable).
+    const internals = babelInternalsOf(api);
 
     return {
       name: 'use-cache',
@@ -44,7 +46,7 @@ const plugin: (api: object, options: Record<string, unknown> | undefined, dirnam
 
           const opts = file.opts as { filename?: string | null; root?: string; cwd?: string };
           const relativePath = relativeFilePath(opts.filename, opts.root ?? opts.cwd ?? process.cwd());
-          const ctx = createContext(t, file, program, options, relativePath);
+          const ctx = createContext(t, file, program, options, internals, relativePath);
           if (options.layer === 'server') compileServer(ctx, scan);
           else compileClient(ctx, scan);
 

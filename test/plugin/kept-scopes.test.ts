@@ -1,6 +1,6 @@
 // A lifted function or arrow keeps its NodePath and the scope Babel crawled before the plugin ran
-// (hoist.ts, moveKeepingPath), instead of getting a new scope that Babel crawls again; so does
-// the hoisted forwarder that takes a declaration's place (context.ts, becomeDeclaration). Plugins that
+// (babel-internals.ts, moveKeepingPath), instead of getting a new scope that Babel crawls again; so
+// does the hoisted forwarder that takes a declaration's place (babel-internals.ts, becomeDeclaration). Plugins that
 // run after ours read those scopes, so a kept scope must hold exactly what a fresh crawl finds:
 // the same bindings, of the same kinds, with the same references and assignments.
 import { transformAsync, type NodePath, type PluginObj } from '@babel/core';

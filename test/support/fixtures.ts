@@ -30,6 +30,15 @@ export function babelOptions(
   };
 }
 
+/**
+ * The plugin as a Babel that does not expose its private caches (`api.traverse.cache`) loads it:
+ * every step uses Babel's public API (src/plugin/babel-internals.ts), and the closure analysis
+ * runs as a Babel visitor instead of the raw-AST walk.
+ */
+export function withoutBabelInternals(babelPlugin: typeof plugin): typeof plugin {
+  return (api, options, dirname) => babelPlugin({ ...api, traverse: undefined }, options, dirname);
+}
+
 export async function compileFixture(fixture: Fixture, extra: Parameters<typeof babelOptions>[1] = {}) {
   const source = readFileSync(fixture.inputFile, 'utf8');
   return transformAsync(source, babelOptions(fixture, extra));

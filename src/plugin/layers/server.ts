@@ -2,16 +2,8 @@
 // directives, the runtime import, and the `next/cache` redirect (docs/runtime-contract.md).
 import type { NodePath } from '@babel/core';
 import type * as t from '@babel/types';
-import { cachedPath, statementPath } from '../cached-paths.js';
-import {
-  becomeDeclaration,
-  idFor,
-  locOf,
-  runtimeHelper,
-  runtimeSpecifiers,
-  withLoc,
-  type CompileContext,
-} from '../context.js';
+import { becomeDeclaration, cachedPath, statementPath } from '../babel-internals.js';
+import { idFor, locOf, runtimeHelper, runtimeSpecifiers, withLoc, type CompileContext } from '../context.js';
 import { Codes, diagnostic, quote } from '../diagnostics.js';
 import { directiveText, ownDirectives, type ReferenceDirective, type ScanResult } from '../directives.js';
 import { ExportedBindings } from '../export-bindings.js';
@@ -104,7 +96,7 @@ function prepareInline(ctx: CompileContext, scan: ScanResult, fileInfo: Referenc
       continue;
     }
     const exportName = ctx.names.take(`$$${found.info.type}_${counters[found.info.type]++}`);
-    const path = cachedPath(ctx.program, found.chain) ?? pathAt(ctx.program, found.keyPath, children);
+    const path = cachedPath(ctx.internals, ctx.program, found.chain) ?? pathAt(ctx.program, found.keyPath, children);
     result.push({ ...found, exportName, path: path as InlineFunction['path'] });
   }
   return result;
@@ -231,7 +223,7 @@ function compileFileTarget(ctx: CompileContext, target: ExportTarget, exported: 
             ),
           ]),
         );
-        becomeDeclaration(ctx, target.path, withLoc(forward, fn));
+        becomeDeclaration(ctx.internals, t, target.path, withLoc(forward, fn));
       }
       // The declaration itself is the reference frameworks serialise (hoisted, same identity).
       const register = t.callExpression(runtimeHelper(ctx, 'serverReference'), [
@@ -310,7 +302,7 @@ function emitModuleStatements(ctx: CompileContext): void {
   }
   statements.push(...ctx.lifted.sort((a, b) => a.order - b.order).map((l) => l.statement));
   const index = insertAfterImports(ctx.program, statements);
-  registerLiftedBindings(ctx.program, index, statements);
+  registerLiftedBindings(ctx, index, statements);
 }
 
 /**
@@ -340,11 +332,12 @@ function runtimeImportOf(ctx: CompileContext): t.ImportDeclaration | undefined {
  * as values. The runtime import stays unregistered on purpose: preset-typescript elides imports
  * whose bindings it finds unreferenced.
  */
-function registerLiftedBindings(program: NodePath<t.Program>, index: number, statements: t.Statement[]): void {
+function registerLiftedBindings(ctx: CompileContext, index: number, statements: t.Statement[]): void {
+  const program = ctx.program;
   statements.forEach((statement, i) => {
     const declaration = statement.type === 'ExportNamedDeclaration' ? statement.declaration : statement;
     if (declaration?.type !== 'VariableDeclaration') return;
-    program.scope.registerDeclaration(statementPath(program, index + i));
+    program.scope.registerDeclaration(statementPath(ctx.internals, program, index + i));
   });
 }
 
