@@ -2,6 +2,7 @@
 // runtime imports, the module-level statements to emit, and the metadata entries.
 import type { BabelFile, NodePath } from '@babel/core';
 import type { BabelInternals } from './babel-internals.js';
+import type { ExportTarget } from './exports.js';
 import type * as BabelTypes from '@babel/types';
 import { NameAllocator, referenceId } from './ids.js';
 import type { PluginOptions } from './options.js';
@@ -36,6 +37,8 @@ export interface CompileContext {
   directiveFunctions: Set<BabelTypes.Node>;
   /** Nodes that enclose a directive function (its place gets a bound reference to it). */
   enclosingDirectiveFunctions: Set<BabelTypes.Node>;
+  /** The file-level directive's export targets, collected once (two passes need them). */
+  exportTargets: ExportTarget[] | null;
 }
 
 export function createContext(
@@ -59,6 +62,7 @@ export function createContext(
     references: [],
     directiveFunctions: new Set(),
     enclosingDirectiveFunctions: new Set(),
+    exportTargets: null,
   };
 }
 

@@ -62,16 +62,9 @@ export function rejectInClientFile(ctx: CompileContext, scan: ScanResult): void 
   }
 }
 
-// Export targets are collected once per file (prepareInline and the file-level pass both need them).
-const fileTargetsCache = new WeakMap<CompileContext, ExportTarget[]>();
-
+/** Export targets, collected once per file (prepareInline and the file-level pass both need them). */
 function fileTargets(ctx: CompileContext, scan: ScanResult, info: ReferenceDirective): ExportTarget[] {
-  let targets = fileTargetsCache.get(ctx);
-  if (!targets) {
-    targets = collectExportTargets(ctx, info, ownDirectives(scan));
-    fileTargetsCache.set(ctx, targets);
-  }
-  return targets;
+  return (ctx.exportTargets ??= collectExportTargets(ctx, info, ownDirectives(scan)));
 }
 
 /**
