@@ -4,12 +4,7 @@
 import { transformSync, type NodePath, type PluginObj } from '@babel/core';
 import type * as t from '@babel/types';
 import { describe, expect, it } from 'vitest';
-import {
-  babelInternalsOf,
-  cachedPath,
-  statementPath,
-  type BabelInternals,
-} from '../../src/plugin/babel-internals.js';
+import { babelInternalsOf, cachedPath, statementPath, type BabelInternals } from '../../src/plugin/babel-internals.js';
 
 /** Runs `check` in a plugin's Program visitor, as the compiler does. */
 function inProgram(code: string, check: (program: NodePath<t.Program>, internals: BabelInternals) => void): void {
