@@ -75,4 +75,9 @@ export default tseslint.config(
     files: ['examples/app/src/**'],
     languageOptions: { globals: { ...globals.browser, ...globals.node, __webpack_require__: 'readonly' } },
   },
+  {
+    // The Vite example's browser entry and client components run in the browser.
+    files: ['examples/vite/src/**'],
+    languageOptions: { globals: { ...globals.browser, ...globals.node } },
+  },
 );

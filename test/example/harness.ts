@@ -1,7 +1,7 @@
 /**
- * Harness for the example app's browser tests: starts `examples/app/scripts/demo.mjs` (which
- * builds the app with webpack and serves it) on a free loopback port, launches Debian's Chromium
- * through playwright-core, and reads Flight payloads.
+ * Harness for the example apps' browser tests: starts `examples/app/scripts/demo.mjs` (which
+ * builds the app with webpack and serves it) or `examples/vite/scripts/demo.mjs` (Vite) on a free
+ * loopback port, launches Debian's Chromium through playwright-core, and reads Flight payloads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +10,8 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const DEMO = fileURLToPath(new URL('../../examples/app/scripts/demo.mjs', import.meta.url));
+/** `npm run demo:vite`'s script: builds examples/vite with Vite and serves it with `vite preview`. */
+export const VITE_DEMO = fileURLToPath(new URL('../../examples/vite/scripts/demo.mjs', import.meta.url));
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 /** True when the browser tests can run; throws under CI (which must install chromium). */
@@ -45,9 +47,9 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Builds and starts the example app on 127.0.0.1 with a port the OS picks. */
-export function startApp(timeoutMs: number): Promise<RunningApp> {
-  const child: ChildProcess = spawn(process.execPath, [DEMO], {
+/** Builds and starts an example app (`script`: its demo) on 127.0.0.1 with a port the OS picks. */
+export function startApp(timeoutMs: number, script = DEMO): Promise<RunningApp> {
+  const child: ChildProcess = spawn(process.execPath, [script], {
     cwd: REPO,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,7 +71,7 @@ export function startApp(timeoutMs: number): Promise<RunningApp> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`The example app did not start within ${timeoutMs} ms:\n${output}`));
+      reject(new Error(`${script} did not start within ${timeoutMs} ms:\n${output}`));
     }, timeoutMs);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -83,7 +85,7 @@ export function startApp(timeoutMs: number): Promise<RunningApp> {
     child.stderr!.on('data', onData);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`The example app exited (${code ?? signal}) before listening:\n${output}`));
+      reject(new Error(`${script} exited (${code ?? signal}) before listening:\n${output}`));
     });
   });
 }
