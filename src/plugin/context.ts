@@ -2,9 +2,11 @@
 // runtime imports, the module-level statements to emit, and the metadata entries.
 import type { BabelFile, NodePath } from '@babel/core';
 import type { BabelInternals } from './babel-internals.js';
+import type { ReferenceDirective } from './directives.js';
 import type { ExportTarget } from './exports.js';
 import type * as BabelTypes from '@babel/types';
-import { NameAllocator, referenceId } from './ids.js';
+import { referenceId } from './ids.js';
+import { NameAllocator } from './names.js';
 import type { PluginOptions } from './options.js';
 
 export type Types = typeof BabelTypes;
@@ -79,8 +81,17 @@ const RUNTIME_ORDER = [
   'callServer',
 ];
 
-export function runtimeSpecifiers(ctx: CompileContext): [imported: string, local: string][] {
-  return [...ctx.runtimeImports].sort((a, b) => RUNTIME_ORDER.indexOf(a[0]) - RUNTIME_ORDER.indexOf(b[0]));
+/**
+ * `import { cacheFunction, ... } from '<runtime>'` with every runtime name this file uses, in a
+ * stable order (whatever the pass order); null when it uses none.
+ */
+export function runtimeImport(ctx: CompileContext): BabelTypes.ImportDeclaration | null {
+  if (ctx.runtimeImports.size === 0) return null;
+  const { t } = ctx;
+  const specifiers = [...ctx.runtimeImports]
+    .sort((a, b) => RUNTIME_ORDER.indexOf(a[0]) - RUNTIME_ORDER.indexOf(b[0]))
+    .map(([imported, local]) => t.importSpecifier(t.identifier(local), t.identifier(imported)));
+  return t.importDeclaration(specifiers, t.stringLiteral(ctx.options.runtime));
 }
 
 /** Local name of a runtime export, imported once per file. */
@@ -100,6 +111,32 @@ export function localName(ctx: CompileContext, base: string): string {
 
 export function idFor(ctx: CompileContext, exportName: string): string {
   return referenceId(ctx.options.hashSalt, ctx.relativePath, exportName);
+}
+
+/** The metadata record (`metadata.serverReferences`) of one reference the file defines. */
+export function recordReference(
+  ctx: CompileContext,
+  reference: {
+    id: string;
+    info: ReferenceDirective;
+    exportName: string;
+    localName: string;
+    level: 'file' | 'inline';
+    captures: string[];
+    node: BabelTypes.Node;
+  },
+): void {
+  const { id, info, exportName, localName, level, captures, node } = reference;
+  ctx.references.push({
+    id,
+    kind: info.type,
+    ...(info.type === 'cache' ? { cacheKind: info.cacheKind } : {}),
+    exportName,
+    localName,
+    level,
+    captures,
+    loc: locOf(node),
+  });
 }
 
 export function locOf(node: BabelTypes.Node): { line: number; column: number } {

@@ -360,6 +360,23 @@ export function compiledOnly(scan: ScanResult, options: PluginOptions): ScanResu
   };
 }
 
+/**
+ * A `'use client'` file is compiled by neither layer; a directive function in it is an error
+ * (its body would ship to the browser).
+ */
+export function rejectDirectiveFunctionsInClientFile(file: BabelFile, scan: ScanResult): void {
+  const first = scan.functions[0];
+  if (first) {
+    throw diagnostic(
+      file,
+      first.directive,
+      Codes.directiveInClientFile,
+      `${quote(directiveText(first.info))} cannot be used in a 'use client' file. ` +
+        "Define the function in a separate 'use server' file and import it.",
+    );
+  }
+}
+
 /** Each directive function of the file -> its own directive (which wins over the file's). */
 export function ownDirectives(scan: ScanResult): Map<t.Node, ReferenceDirective> {
   return new Map(scan.functions.map((found) => [found.node, found.info]));

@@ -5,7 +5,8 @@
 import type { NodePath } from '@babel/core';
 import type { Binding } from '@babel/traverse';
 import type * as t from '@babel/types';
-import { idFor, localName, locOf, runtimeHelper, withLoc, type CompileContext } from './context.js';
+import { idFor, localName, recordReference, runtimeHelper, withLoc, type CompileContext } from './context.js';
+import { forwardingDeclaration } from './forwarder.js';
 import { becomeDeclaration, moveKeepingPath, restoreBinding } from './babel-internals.js';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 import { checkDirectiveFunction, directiveText, type FoundFunction } from './directives.js';
@@ -77,15 +78,14 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   const { captures } = analysis;
   if (captures.length > 0) checkNoSelfReference(ctx, path, ownBinding, directive);
 
-  ctx.references.push({
+  recordReference(ctx, {
     id,
-    kind: info.type,
-    ...(info.type === 'cache' ? { cacheKind: info.cacheKind } : {}),
+    info,
     exportName,
     localName: name,
     level: 'inline',
     captures: captures.map((c) => c.text),
-    loc: locOf(node),
+    node,
   });
 
   // A module-level server function declaration is already what it must be: keep it in place
@@ -326,23 +326,6 @@ function replaceAtCallSite(
     return;
   }
   placeNestedDeclaration(ctx, fn, bound, captures, id, ownBinding!);
-}
-
-/** `function name() { return $$cache_0.apply(null, arguments); }` (with captured values first). */
-function forwardingDeclaration(
-  ctx: CompileContext,
-  name: string,
-  target: string,
-  leading: t.Expression[],
-  from: t.Node,
-): t.FunctionDeclaration {
-  const { t } = ctx;
-  const args = t.identifier('arguments');
-  const call =
-    leading.length === 0
-      ? t.callExpression(t.memberExpression(t.identifier(target), t.identifier('apply')), [t.nullLiteral(), args])
-      : t.callExpression(t.identifier(target), [...leading, t.spreadElement(args)]);
-  return withLoc(t.functionDeclaration(t.identifier(name), [], t.blockStatement([t.returnStatement(call)])), from);
 }
 
 /** `serverReference(id, name)`: the declaration itself is the reference frameworks can serialize. */

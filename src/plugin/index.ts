@@ -4,7 +4,7 @@
 import { declare } from '@babel/helper-plugin-utils';
 import type { PluginObj, PluginPass } from '@babel/core';
 import { createContext, type ServerReferenceMeta, type Types } from './context.js';
-import { compiledOnly, directiveCandidates, scanProgram } from './directives.js';
+import { compiledOnly, directiveCandidates, rejectDirectiveFunctionsInClientFile, scanProgram } from './directives.js';
 import { relativeFilePath } from './ids.js';
 import { compileClient } from './layers/client.js';
 import { compileServer, importsNextCache } from './layers/server.js';
@@ -41,14 +41,19 @@ const plugin: (api: object, options: Record<string, unknown> | undefined, dirnam
           if (candidates.length === 0) return;
 
           const scan = compiledOnly(scanProgram(program.node, file, options, t.VISITOR_KEYS, candidates), options);
+          const fileInfo = scan.fileDirective?.info ?? null;
+          if (fileInfo?.type === 'client') {
+            rejectDirectiveFunctionsInClientFile(file, scan);
+            return;
+          }
           const redirect = options.layer === 'server' && options.nextCompat && importsNextCache(program.node);
           if (!scan.fileDirective && scan.functions.length === 0 && !redirect) return;
 
           const opts = file.opts as { filename?: string | null; root?: string; cwd?: string };
           const relativePath = relativeFilePath(opts.filename, opts.root ?? opts.cwd ?? process.cwd());
           const ctx = createContext(t, file, program, options, internals, relativePath);
-          if (options.layer === 'server') compileServer(ctx, scan);
-          else compileClient(ctx, scan);
+          if (options.layer === 'server') compileServer(ctx, scan, fileInfo);
+          else compileClient(ctx, scan, fileInfo);
 
           // No scope re-crawl (a whole extra traversal): moved functions get fresh scopes when Babel
           // visits them at their new place, moved nested declarations keep their binding, and the

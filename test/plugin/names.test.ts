@@ -1,6 +1,6 @@
 // Generated names never clash with a name written anywhere in the file, nor with each other.
 import { describe, expect, it } from 'vitest';
-import { NameAllocator } from '../../src/plugin/ids.js';
+import { NameAllocator } from '../../src/plugin/names.js';
 
 describe('NameAllocator', () => {
   it('hands out the base name when the file does not contain it', () => {

@@ -2,24 +2,19 @@
 // `createServerReference(id, callServer)` per export, with the same ids as the server layer.
 // Nothing else of the module survives, so no server code or server import reaches the browser.
 import type * as t from '@babel/types';
-import { idFor, locOf, runtimeHelper, runtimeSpecifiers, type CompileContext } from '../context.js';
+import { idFor, recordReference, runtimeHelper, runtimeImport, type CompileContext } from '../context.js';
 import { Codes, diagnostic, quote } from '../diagnostics.js';
-import { directiveText, ownDirectives, type ScanResult } from '../directives.js';
+import { directiveText, ownDirectives, type ReferenceDirective, type ScanResult } from '../directives.js';
 import { collectExportTargets } from '../exports.js';
-import { rejectInClientFile } from './server.js';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 const exportNameNode = (t: CompileContext['t'], name: string): t.Identifier | t.StringLiteral =>
   IDENTIFIER.test(name) ? t.identifier(name) : t.stringLiteral(name);
 
-export function compileClient(ctx: CompileContext, scan: ScanResult): void {
+/** `fileInfo`: the file-level directive, if any (a `'use client'` file never gets here). */
+export function compileClient(ctx: CompileContext, scan: ScanResult, fileInfo: ReferenceDirective | null): void {
   const { t } = ctx;
-  const fileInfo = scan.fileDirective?.info;
-  if (fileInfo?.type === 'client') {
-    rejectInClientFile(ctx, scan);
-    return;
-  }
   if (!scan.fileDirective || !fileInfo) {
     // A file without a file-level directive compiled for the client is client code: an inline
     // directive there cannot run (its body would ship to the browser), so it is an error.
@@ -40,15 +35,14 @@ export function compileClient(ctx: CompileContext, scan: ScanResult): void {
   const body: t.Statement[] = [];
   for (const target of targets) {
     const id = idFor(ctx, target.exportName);
-    ctx.references.push({
+    recordReference(ctx, {
       id,
-      kind: target.info.type,
-      ...(target.info.type === 'cache' ? { cacheKind: target.info.cacheKind } : {}),
+      info: target.info,
       exportName: target.exportName,
       localName: target.localName,
       level: 'file',
       captures: [],
-      loc: locOf(target.path.node),
+      node: target.path.node,
     });
     const stub = t.callExpression(runtimeHelper(ctx, 'createServerReference'), [
       t.stringLiteral(id),
@@ -81,16 +75,11 @@ export function compileClient(ctx: CompileContext, scan: ScanResult): void {
       );
     }
   }
-  const specifiers = runtimeSpecifiers(ctx).map(([imported, local]) =>
-    t.importSpecifier(t.identifier(local), t.identifier(imported)),
-  );
+  const helpers = runtimeImport(ctx);
   const program = ctx.program.node;
   program.directives = program.directives.filter((d) => d !== scan.fileDirective!.node);
   ctx.program.get('body').forEach((statement) => statement.remove());
-  const inserted = ctx.program.pushContainer('body', [
-    ...(specifiers.length > 0 ? [t.importDeclaration(specifiers, t.stringLiteral(ctx.options.runtime))] : []),
-    ...body,
-  ]);
+  const inserted = ctx.program.pushContainer('body', [...(helpers ? [helpers] : []), ...body]);
   // `export { $$reference as name }` must find `$$reference` in Babel's scope tracker (later
   // plugins such as preset-typescript look exports up there). The import stays unregistered on
   // purpose: preset-typescript elides imports whose bindings it finds unreferenced.

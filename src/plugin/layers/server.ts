@@ -3,10 +3,11 @@
 import type { NodePath } from '@babel/core';
 import type * as t from '@babel/types';
 import { becomeDeclaration, cachedPath, statementPath } from '../babel-internals.js';
-import { idFor, locOf, runtimeHelper, runtimeSpecifiers, withLoc, type CompileContext } from '../context.js';
+import { idFor, recordReference, runtimeHelper, runtimeImport, withLoc, type CompileContext } from '../context.js';
 import { Codes, diagnostic, quote } from '../diagnostics.js';
-import { directiveText, ownDirectives, type ReferenceDirective, type ScanResult } from '../directives.js';
+import { ownDirectives, type ReferenceDirective, type ScanResult } from '../directives.js';
 import { ExportedBindings } from '../export-bindings.js';
+import { forwardingDeclaration } from '../forwarder.js';
 import { collectExportTargets, type ExportTarget } from '../exports.js';
 import { liftInlineFunction, removeDirective, type InlineFunction } from '../hoist.js';
 
@@ -29,14 +30,10 @@ export function importsNextCache(program: t.Program): boolean {
   );
 }
 
-export function compileServer(ctx: CompileContext, scan: ScanResult): void {
-  const fileInfo = scan.fileDirective?.info;
-  if (fileInfo?.type === 'client') {
-    rejectInClientFile(ctx, scan);
-    return;
-  }
+/** `fileInfo`: the file-level directive, if any (a `'use client'` file never gets here). */
+export function compileServer(ctx: CompileContext, scan: ScanResult, fileInfo: ReferenceDirective | null): void {
   // Paths first: the scan's key paths index the original statement lists.
-  const inline = prepareInline(ctx, scan, fileInfo ?? null);
+  const inline = prepareInline(ctx, scan, fileInfo);
   if (ctx.options.nextCompat && importsNextCache(ctx.program.node)) redirectNextCache(ctx);
   // Innermost first: an outer function then sees the inner one's bound reference, not its body.
   for (let i = inline.length - 1; i >= 0; i--) liftInlineFunction(ctx, inline[i]!);
@@ -47,19 +44,6 @@ export function compileServer(ctx: CompileContext, scan: ScanResult): void {
     removeDirective(ctx.program.node, scan.fileDirective.node);
   }
   emitModuleStatements(ctx);
-}
-
-export function rejectInClientFile(ctx: CompileContext, scan: ScanResult): void {
-  const first = scan.functions[0];
-  if (first) {
-    throw diagnostic(
-      ctx.file,
-      first.directive,
-      Codes.directiveInClientFile,
-      `${quote(directiveText(first.info))} cannot be used in a 'use client' file. ` +
-        "Define the function in a separate 'use server' file and import it.",
-    );
-  }
 }
 
 /** Export targets, collected once per file (prepareInline and the file-level pass both need them). */
@@ -123,15 +107,14 @@ function pathAt(
 function recordFileReference(ctx: CompileContext, target: ExportTarget): string {
   const { info } = target;
   const id = idFor(ctx, target.exportName);
-  ctx.references.push({
+  recordReference(ctx, {
     id,
-    kind: info.type,
-    ...(info.type === 'cache' ? { cacheKind: info.cacheKind } : {}),
+    info,
     exportName: target.exportName,
     localName: target.localName,
     level: 'file',
     captures: [],
-    loc: locOf(target.path.node),
+    node: target.path.node,
   });
   return id;
 }
@@ -204,19 +187,8 @@ function compileFileTarget(ctx: CompileContext, target: ExportTarget, exported: 
             fn,
           ),
         });
-        const forward = t.functionDeclaration(
-          t.identifier(target.localName),
-          [],
-          t.blockStatement([
-            t.returnStatement(
-              t.callExpression(t.memberExpression(t.identifier(helper), t.identifier('apply')), [
-                t.nullLiteral(),
-                t.identifier('arguments'),
-              ]),
-            ),
-          ]),
-        );
-        becomeDeclaration(ctx.internals, t, target.path, withLoc(forward, fn));
+        const forward = forwardingDeclaration(ctx, target.localName, helper, [], fn);
+        becomeDeclaration(ctx.internals, t, target.path, forward);
       }
       // The declaration itself is the reference frameworks serialise (hoisted, same identity).
       const register = t.callExpression(runtimeHelper(ctx, 'serverReference'), [
@@ -281,17 +253,14 @@ function unsupportedNextCacheName(ctx: CompileContext, specifier: t.Node, name: 
 
 /** Runtime import and lifted declarations, after the module's leading imports. */
 function emitModuleStatements(ctx: CompileContext): void {
-  const { t } = ctx;
   if (ctx.runtimeImports.size === 0 && ctx.lifted.length === 0) return;
   const statements: t.Statement[] = [];
-  if (ctx.runtimeImports.size > 0) {
-    const specifiers = runtimeSpecifiers(ctx).map(([imported, local]) =>
-      t.importSpecifier(t.identifier(local), t.identifier(imported)),
-    );
+  const helpers = runtimeImport(ctx);
+  if (helpers) {
     // One import line per module: join the file's own import of the runtime when it has one.
     const own = runtimeImportOf(ctx);
-    if (own) own.specifiers.push(...specifiers);
-    else statements.push(t.importDeclaration(specifiers, t.stringLiteral(ctx.options.runtime)));
+    if (own) own.specifiers.push(...helpers.specifiers);
+    else statements.push(helpers);
   }
   statements.push(...ctx.lifted.sort((a, b) => a.order - b.order).map((l) => l.statement));
   const index = insertAfterImports(ctx.program, statements);
