@@ -26,6 +26,7 @@ describe('docs/vite.md', () => {
       `npm install --save-dev ${Object.keys(manifest.devDependencies).join(' ')}`,
       'npm run demo:vite',
       'PORT=0 npm run demo:vite',
+      'npm run demo:vite -- --dev',
     ]);
     const entry = readFileSync(path.join(EXAMPLE, 'src/framework/entry.rsc.jsx'), 'utf8');
     expect(entry).toMatch(/^(\/\/.*\n)*import '\.\/cache\.js';/);

@@ -47,9 +47,9 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** Builds and starts an example app (`script`: its demo) on 127.0.0.1 with a port the OS picks. */
-export function startApp(timeoutMs: number, script = DEMO): Promise<RunningApp> {
-  const child: ChildProcess = spawn(process.execPath, [script], {
+/** Builds and starts an example app (`script`: its demo, given `args`) on 127.0.0.1 with a port the OS picks. */
+export function startApp(timeoutMs: number, script = DEMO, args: string[] = []): Promise<RunningApp> {
+  const child: ChildProcess = spawn(process.execPath, [script, ...args], {
     cwd: REPO,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -97,3 +97,35 @@ describe.skipIf(!run)('Vite example in Chromium', () => {
     expect(app.output()).not.toMatch(/\bError\b/);
   });
 });
+
+/** The same app on Vite's dev server (`npm run demo:vite -- --dev`): modules transformed on request. */
+describe("Vite example on Vite's dev server", () => {
+  let app: RunningApp;
+
+  beforeAll(async () => {
+    app = await startApp(110_000, VITE_DEMO, ['--dev']);
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  async function times() {
+    const response = await fetch(app.url);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    return {
+      cached: /data-testid="cached-time">([^<]+)</.exec(html)?.[1],
+      rendered: /data-testid="render-time">([^<]+)</.exec(html)?.[1],
+    };
+  }
+
+  it('compiles and serves the page from source; a reload is a cache hit', async () => {
+    const first = await times();
+    const second = await times();
+    expect(first.cached).toMatch(ISO_TIME);
+    expect(second.cached).toBe(first.cached);
+    expect(second.rendered).not.toBe(first.rendered);
+    expect(app.output()).not.toMatch(/\bError\b/);
+  });
+});
