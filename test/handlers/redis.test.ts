@@ -261,15 +261,15 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     await h.set('k', entry('before'));
     expect(text(await h.get('k'))).toBe('before');
     await server.kill();
+    // Each call rejects (a call that waited for Redis would time the test out); how fast is the
+    // bench's figure, not a threshold here.
     for (const call of [
       () => h.get('k'),
       () => h.set('k', entry('during')),
       () => expiration(h, ['t']),
       () => h.updateTags(['t'], 1),
     ]) {
-      const started = Date.now();
       await expect(call()).rejects.toThrow();
-      expect(Date.now() - started).toBeLessThan(1000); // at once in practice; the slack is for loaded CI machines
     }
     await server.start(); // same port, empty (no persistence)
     await eventually(
@@ -302,16 +302,16 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     await h.set('k', entry('v', ['t']));
     const sleeping = server.raw('DEBUG', 'SLEEP', '1.5');
     await new Promise((r) => setTimeout(r, 50));
-    const started = Date.now();
-    const results = await Promise.allSettled([
+    const calls = Promise.allSettled([
       h.get('k'),
       h.set('k2', entry('x')),
       expiration(h, ['t']),
       h.updateTags(['t'], 5),
     ]);
-    const elapsed = Date.now() - started;
-    expect(results.every((r) => r.status === 'rejected')).toBe(true);
-    expect(elapsed).toBeLessThan(1000); // 250 ms + slack, well under the 1.5 s the server sleeps
+    // Every call gave up while the server was still asleep: bounded by timeoutMs, not by Redis.
+    const first = await Promise.race([calls.then(() => 'calls settled'), sleeping.then(() => 'server woke')]);
+    expect(first).toBe('calls settled');
+    expect((await calls).every((r) => r.status === 'rejected')).toBe(true);
     await sleeping;
     await eventually(
       () => h.get('k'),
@@ -323,7 +323,6 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     await server.kill();
     try {
       const h = handler({ timeoutMs: 200 });
-      const started = Date.now();
       const results = await Promise.allSettled([
         h.get('k'),
         h.set('k', entry('x')),
@@ -331,7 +330,6 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
         h.updateTags(['t'], 1),
       ]);
       expect(results.every((r) => r.status === 'rejected')).toBe(true);
-      expect(Date.now() - started).toBeLessThan(1000);
     } finally {
       await server.start();
     }
@@ -356,10 +354,9 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     try {
       await h.set('k', entry('v'));
       await server.kill();
+      // With the offline queue on, an unbounded call would wait for the reconnection forever.
       for (const call of [() => h.get('k'), () => h.updateTags(['t'], 1)]) {
-        const started = Date.now();
         await expect(call()).rejects.toThrow();
-        expect(Date.now() - started).toBeLessThan(1000);
       }
       await server.start();
       await eventually(
@@ -481,24 +478,18 @@ describe.skipIf(!available)('Redis handler (real redis-server)', () => {
     });
 
     it('still returns computed values, quickly, while Redis is down or slow, and caches again after', async () => {
-      const timed = async (product: number) => {
-        const started = Date.now();
-        const value = await a.call<Product>('call', { product });
-        return { value, ms: Date.now() - started };
-      };
       await server.kill();
       try {
-        const down = await timed(3);
-        expect(down.value).toMatchObject({ id: 3, computedBy: a.process.pid });
-        expect(down.ms).toBeLessThan(1500); // the handler fails at once; slack for loaded machines
+        expect(await a.call<Product>('call', { product: 3 })).toMatchObject({ id: 3, computedBy: a.process.pid });
       } finally {
         await server.start();
       }
       const sleeping = server.raw('DEBUG', 'SLEEP', '2');
       await new Promise((r) => setTimeout(r, 50));
-      const slow = await timed(5);
-      expect(slow.value).toMatchObject({ id: 5 });
-      expect(slow.ms).toBeLessThan(1800); // timeoutMs (500) per handler call, not the 2 s sleep
+      // The call answers while the server still sleeps: timeoutMs per handler call, not the sleep.
+      const slow = a.call<Product>('call', { product: 5 });
+      expect(await Promise.race([slow.then(() => 'answered'), sleeping.then(() => 'server woke')])).toBe('answered');
+      expect(await slow).toMatchObject({ id: 5 });
       await sleeping;
       // back to normal: a fill in one process is a hit in the other
       await eventually(

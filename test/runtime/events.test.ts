@@ -92,8 +92,15 @@ describe('onCacheEvent', () => {
 
   it('join: calls that wait for another call’s fill', async () => {
     const events = record();
+    // The fill finishes once the other two calls have joined it.
+    let joins = 0;
+    let bothJoined!: () => void;
+    const joined = new Promise<void>((resolve) => (bothJoined = resolve));
+    onCacheEvent((event) => {
+      if (event.type === 'join' && ++joins === 2) bothJoined();
+    });
     const slow = cacheFunction(uid(), 'default', async () => {
-      await new Promise((r) => setTimeout(r, 5));
+      await joined;
       return 1;
     });
     await Promise.all([slow(), slow(), slow()]);

@@ -136,15 +136,20 @@ describe('revalidateTag', () => {
   it('an entry whose fill started before the revalidation is stale when stored', async () => {
     useFakeClock(42);
     let release!: () => void;
+    let started!: () => void;
+    const bodyStarted = new Promise<void>((resolve) => (started = resolve));
     let runs = 0;
     const f = cacheFunction(uid(), 'default', async () => {
       cacheTag('race');
       const run = ++runs;
-      if (run === 1) await new Promise<void>((resolve) => (release = resolve));
+      if (run === 1) {
+        started();
+        await new Promise<void>((resolve) => (release = resolve));
+      }
       return run;
     });
     const first = f();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await bodyStarted; // the fill is under way
     await revalidateTag('race');
     release();
     expect(await first).toBe(1);
