@@ -34,7 +34,8 @@ const load = async (name) => {
   try {
     return await import(pathToFileURL(path.join(dist, 'runtime/handlers', `${name}.js`)).href);
   } catch (error) {
-    console.warn(`(${name} handler not measured: ${String(error.message).split('\n')[0]}; run npm run build)`);
+    const message = error instanceof Error ? error.message : String(error);
+    console.warn(`(${name} handler not measured: ${message.split('\n')[0]}; run npm run build)`);
     return undefined;
   }
 };
@@ -56,6 +57,7 @@ const entry = (i) => ({
  */
 async function timeAll(ops, { batchMs = 20, batches = 21, warmupMs = 200 } = {}) {
   const names = Object.keys(ops);
+  /** @type {Record<string, number[]>} */
   const samples = Object.fromEntries(names.map((name) => [name, []]));
   const sizes = {};
   let n = 0;
@@ -148,7 +150,7 @@ async function startRedis() {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop() {} };
   const port = await new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
+      const p = /** @type {import('node:net').AddressInfo} */ (s.address()).port;
       s.close(() => resolve(p));
     });
   });

@@ -65,7 +65,7 @@ function runGroup(group) {
       },
     );
     try {
-      os.setPriority(child.pid, -10);
+      if (child.pid !== undefined) os.setPriority(child.pid, -10);
     } catch {
       // not allowed here: run at normal priority
     }

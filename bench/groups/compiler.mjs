@@ -52,6 +52,7 @@ function timedPlugin(plugin) {
   const meter = { ms: 0 };
   let depth = 0; // a visitor running inside another one is counted once, by the outer one
   const time = (fn) =>
+    /** @this {unknown} */
     function timed(...args) {
       if (depth > 0) return fn.apply(this, args);
       depth++;
@@ -112,7 +113,7 @@ const ratioText = (a, b) => `${(a / b).toFixed(3)}×`;
 
 /** The plugin's output with the TypeScript and JSX left in, for the presets to compile. */
 function pluginOutput(plugin, file, code, pluginOptions = {}) {
-  return transformSync(code, {
+  const result = transformSync(code, {
     configFile: false,
     babelrc: false,
     root: repoRoot,
@@ -121,7 +122,9 @@ function pluginOutput(plugin, file, code, pluginOptions = {}) {
     sourceType: 'module',
     parserOpts: { plugins: ['typescript', 'jsx'] },
     plugins: [[plugin, pluginOptions]],
-  }).code;
+  });
+  if (!result?.code) throw new Error(`no output for ${file}`);
+  return result.code;
 }
 
 /** value: whole transform with the plugin; baseline: the same runs minus the plugin's own time. */
@@ -170,6 +173,7 @@ async function main() {
     const target = targetFor(input.directives);
     try {
       transformer(withPlugin, input.file, input.code)(); // fails early on a compiler error
+      /** @type {Record<string, () => unknown>} */
       const variants = {
         with: transformer(withPlugin, input.file, input.code),
         without: transformer(without, input.file, input.code),
@@ -197,7 +201,8 @@ async function main() {
       }
       emitVisitorShare(visitorName(input.name), target, plugin, [input], quick ? 5 : input.lines > 1000 ? 7 : 15);
     } catch (error) {
-      emit(notAvailable(name, 'ms', target, `compile error: ${String(error.message).split('\n')[0].slice(0, 120)}`));
+      const message = error instanceof Error ? error.message : String(error);
+      emit(notAvailable(name, 'ms', target, `compile error: ${message.split('\n')[0].slice(0, 120)}`));
       if (input.directives > 0) emit(notAvailable(ownName(input.name), 'ms', target, 'compile error'));
       emit(notAvailable(visitorName(input.name), 'ms', target, 'compile error'));
     }

@@ -44,6 +44,8 @@ async function measure(runtime, name, handler) {
   const small = `small-${name}`;
   const large = `large-${name}`;
   let executions = 0;
+  // Read through a call: the cached function changes the count behind TypeScript's narrowing.
+  const executed = () => executions;
   const load = cacheFunction(`bench-revalidate-${name}`, 'default', async (tag, i) => {
     executions++;
     cacheTag(tag);
@@ -81,10 +83,10 @@ async function measure(runtime, name, handler) {
   // Sanity: entries are hits before, and recomputed after, an invalidation.
   executions = 0;
   await load(large, 7);
-  if (executions !== 0) throw new Error(`${name}: a stored entry was not a hit`);
+  if (executed() !== 0) throw new Error(`${name}: a stored entry was not a hit`);
   await revalidateTag(large, { expire: 0 });
   await load(large, 7);
-  if (executions !== 1) throw new Error(`${name}: revalidateTag did not make the entry stale`);
+  if (executed() !== 1) throw new Error(`${name}: revalidateTag did not make the entry stale`);
 
   const times = { [small]: { call: [], read: [] }, [large]: { call: [], read: [] } };
   const once = async (tag, record) => {

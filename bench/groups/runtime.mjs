@@ -86,8 +86,13 @@ async function main() {
   let idCounter = 0;
   for (const c of CASES) {
     const rows = ROWS(c.label);
-    const report = (key, r) => {
+    const rowOf = (key) => {
       const row = rows.find((x) => x.key === key);
+      if (!row) throw new Error(`no row ${key}`);
+      return row;
+    };
+    const report = (key, r) => {
+      const row = rowOf(key);
       emit(
         figure({
           name: row.name,
@@ -104,7 +109,7 @@ async function main() {
       try {
         await run();
       } catch (error) {
-        const row = rows.find((x) => x.key === key);
+        const row = rowOf(key);
         emit(notAvailable(row.name, 'µs', row.target, `failed: ${firstLine(error)}`));
       }
     };

@@ -173,10 +173,12 @@ async function compression(redisModule, url) {
   await Promise.all([plain.set('page', entry), zipped.set('page', entry)]);
   const kb = (value.byteLength / 1024).toFixed(0);
   const batches = quick ? 7 : 25;
-  for (const [op, run] of [
+  /** @type {[string, (h: typeof plain) => () => Promise<unknown>][]} */
+  const ops = [
     ['get (a hit: read + inflate)', (h) => () => h.get('page')],
     ["set (deflate + write, off the caller's path)", (h) => () => h.set('page', entry)],
-  ]) {
+  ];
+  for (const [op, run] of ops) {
     const r = await compare(run(zipped), run(plain), { clock: 'wall', batches, batchMs: 40 });
     emit(
       figure({

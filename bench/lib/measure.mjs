@@ -53,6 +53,9 @@ async function calibrate(op, batchMs) {
 /**
  * Compare `value` against `baseline` in alternating batches after a warm-up.
  * Returns per-call medians in milliseconds and the median paired ratio.
+ * @param {() => unknown} value
+ * @param {() => unknown} baseline
+ * @param {{ warmupMs?: number, batchMs?: number, batches?: number, size?: number, clock?: 'wall' | 'cpu' }} [options]
  */
 export async function compare(value, baseline, { warmupMs = 300, batchMs = 20, batches = 25, size, clock } = {}) {
   now = clock === 'wall' ? wallNow : clock === 'cpu' ? cpuNow : size === 1 ? wallNow : defaultNow;
@@ -173,9 +176,16 @@ export function quantile(values, q) {
  * by ±5% from run to run, the 10th-percentile ratio by about ±1%.
  * Returns, per variant name, { low, median } in milliseconds.
  */
+/**
+ * @template {string} K
+ * @param {Record<K, () => unknown>} variants
+ * @param {{ samples?: number, warmup?: number, low?: number }} [options]
+ * @returns {Record<K, { low: number, median: number }>}
+ */
 export function compareInterleaved(variants, { samples = 200, warmup = 20, low = 0.1 } = {}) {
-  const names = Object.keys(variants);
+  const names = /** @type {K[]} */ (Object.keys(variants));
   for (let i = 0; i < warmup; i++) for (const name of names) variants[name]();
+  /** @type {Record<string, number[]>} */
   const times = Object.fromEntries(names.map((n) => [n, []]));
   const reversed = [...names].reverse();
   for (let i = 0; i < samples; i++) {
@@ -185,5 +195,7 @@ export function compareInterleaved(variants, { samples = 200, warmup = 20, low =
       times[name].push(wallNow() - start);
     }
   }
-  return Object.fromEntries(names.map((n) => [n, { low: quantile(times[n], low), median: median(times[n]) }]));
+  return /** @type {Record<K, { low: number, median: number }>} */ (
+    Object.fromEntries(names.map((n) => [n, { low: quantile(times[n], low), median: median(times[n]) }]))
+  );
 }

@@ -8,7 +8,11 @@
 
 const MARK = '@@figure ';
 
-/** Round to 3 significant digits so results.json stays readable and diffable. */
+/**
+ * Round to 3 significant digits so results.json stays readable and diffable.
+ * @param {number | null | undefined} x
+ * @returns {number | null}
+ */
 function round(x) {
   if (x === null || x === undefined || !Number.isFinite(x)) return x ?? null;
   if (x === 0) return 0;
@@ -16,8 +20,15 @@ function round(x) {
   return Number(x.toFixed(Math.min(digits, 6)));
 }
 
+/**
+ * One row of the table and of results.json. `ratio` defaults to value ÷ baseline; `target` is the
+ * ratio the figure must stay under (null: none).
+ * @param {{ name: string, value: number | null, unit: string, baseline?: number | null, ratio?: number | null,
+ *   target?: number | null, note?: string }} row
+ */
 export function figure({ name, value, unit, baseline = null, ratio, target = null, note }) {
   const r = ratio ?? (value != null && baseline ? value / baseline : null);
+  /** @type {{ name: string, value: number | null, unit: string, baseline: number | null, ratio: number | null, target: number | null, note?: string }} */
   const f = {
     name,
     value: round(value),

@@ -235,6 +235,9 @@ export function moduleNames(ast) {
   return { exported, declared };
 }
 
+/** @param {unknown} error */
+const stackOf = (error) => (error instanceof Error ? error.stack : undefined);
+
 /**
  * Checks one file. `api` = { transformSync, parse, plugin }. Returns
  * { file, outcome, problems: [{ kind, message }], diagnostics: [code], references: n }.
@@ -244,7 +247,12 @@ export function moduleNames(ast) {
  *   every reference is exported and declared, ids are 64 hex characters and unique; the client
  *   layer of a file-level injection exports the same names with the same ids.
  */
-export function checkFile(api, file, code, { injectSeed, root = PROJECT_ROOT } = {}) {
+export function checkFile(
+  api,
+  file,
+  code,
+  { injectSeed, root = PROJECT_ROOT } = /** @type {{ injectSeed?: number, root?: string }} */ ({}),
+) {
   const { transformSync, parse, plugin } = api;
   const problems = [];
   const diagnostics = [];
@@ -264,7 +272,7 @@ export function checkFile(api, file, code, { injectSeed, root = PROJECT_ROOT } =
       problems.push({
         kind: diagnosticCode(error) ? 'diagnostic-on-valid-file' : 'crash',
         message: firstLine(error),
-        stack: error?.stack,
+        stack: stackOf(error),
       });
     }
   }
@@ -325,7 +333,7 @@ function checkInjected(api, file, injected, root) {
       problems.push({
         kind: 'injection-crash',
         message: `${where}: ${firstLine(server.error)}`,
-        stack: server.error?.stack,
+        stack: stackOf(server.error),
       });
     return { problems, diagnostics, references: 0 };
   }
@@ -349,7 +357,7 @@ function checkInjected(api, file, injected, root) {
         problems.push({
           kind: 'injection-crash',
           message: `${where} (client layer): ${firstLine(client.error)}`,
-          stack: client.error?.stack,
+          stack: stackOf(client.error),
         });
     } else {
       const clientRefs = client.result.metadata?.serverReferences ?? [];
@@ -425,22 +433,23 @@ export async function runCorpus(
     injectSeed,
     workers = Math.max(1, Math.min(4, os.availableParallelism?.() ?? 2)),
     timeoutMs = (size) => 120_000 + size / 5,
-    onResult = () => {},
+    onResult = /** @type {(result: object) => void} */ (() => {}),
   },
 ) {
   const queue = files.map((file, index) => ({ file, index }));
   const results = [];
   const workerUrl = new URL('./corpus-worker.mjs', import.meta.url);
   const lane = async () => {
-    let worker;
+    /** @type {{ resolve: (message: any) => void } | undefined} */
     let pending;
     const start = () => {
-      worker = new Worker(workerUrl, { workerData: { pluginUrl } });
-      worker.on('message', (message) => pending?.resolve(message));
-      worker.on('error', (error) => pending?.resolve({ workerError: error }));
-      worker.on('exit', (code) => pending?.resolve({ workerError: new Error(`worker exited with code ${code}`) }));
+      const started = new Worker(workerUrl, { workerData: { pluginUrl } });
+      started.on('message', (message) => pending?.resolve(message));
+      started.on('error', (error) => pending?.resolve({ workerError: error }));
+      started.on('exit', (code) => pending?.resolve({ workerError: new Error(`worker exited with code ${code}`) }));
+      return started;
     };
-    start();
+    let worker = start();
     while (queue.length > 0) {
       const { file, index } = queue.shift();
       let size = 0;
@@ -475,12 +484,11 @@ export async function runCorpus(
           injectSeed: seed,
         };
         const old = worker;
-        worker = undefined;
         pending = undefined;
         old.removeAllListeners();
         old.on('error', () => {});
         await old.terminate();
-        start();
+        worker = start();
       } else {
         result = { ...message, injectSeed: seed };
       }

@@ -17,7 +17,7 @@ console.log(`Built the example app in ${Date.now() - started} ms`);
 
 const server = createAppServer({ distDir });
 server.listen(port, host, () => {
-  const address = server.address();
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   console.log(`Example app listening on http://${host}:${address.port}/`);
 });
 

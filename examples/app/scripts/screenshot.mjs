@@ -12,8 +12,9 @@ const output = fileURLToPath(new URL('../../../docs/screenshot.png', import.meta
 process.env.USE_CACHE_ENCRYPTION_KEY ??= randomBytes(32).toString('base64');
 const { distDir } = await buildApp();
 const server = createAppServer({ distDir });
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-const url = `http://127.0.0.1:${server.address().port}/?city=Oslo&days=3`;
+await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+const url = `http://127.0.0.1:${port}/?city=Oslo&days=3`;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

@@ -72,6 +72,17 @@ function collect(pipeable) {
   });
 }
 
+/**
+ * The rsc bundle's ActionError (a bad request: unknown action, malformed arguments), told by its
+ * name: the class lives in the bundle.
+ * @param {unknown} error
+ * @returns {error is Error & { status: number }}
+ */
+const isActionError = (error) => error instanceof Error && error.name === 'ActionError';
+
+/** @param {unknown} error */
+const describe = (error) => (error instanceof Error ? (error.stack ?? error.message) : String(error));
+
 class HttpError extends Error {
   constructor(status, message) {
     super(message);
@@ -166,10 +177,10 @@ export function createAppServer({ distDir, log = (line) => console.error(line) }
     try {
       stream = await rsc.runAction(id, body, url);
     } catch (error) {
-      if (error?.name === 'ActionError') throw new HttpError(error.status, error.message);
+      if (isActionError(error)) throw new HttpError(error.status, error.message);
       // Thrown by the action itself (or by decryptBound on a tampered payload): log it, tell the
       // caller nothing about it.
-      log(`action ${id.slice(0, 12)} failed: ${error?.stack ?? error}`);
+      log(`action ${id.slice(0, 12)} failed: ${describe(error)}`);
       throw new HttpError(500, 'Server Action failed');
     }
     pipeFlight(res, stream);
@@ -182,8 +193,8 @@ export function createAppServer({ distDir, log = (line) => console.error(line) }
     try {
       await rsc.runFormAction(body);
     } catch (error) {
-      if (error?.name === 'ActionError') throw new HttpError(error.status, error.message);
-      log(`form action failed: ${error?.stack ?? error}`);
+      if (isActionError(error)) throw new HttpError(error.status, error.message);
+      log(`form action failed: ${describe(error)}`);
       throw new HttpError(500, 'Server Action failed');
     }
     // Post/redirect/get: a reload does not post the form again.

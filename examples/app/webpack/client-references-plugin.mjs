@@ -21,6 +21,7 @@ const require = createRequire(import.meta.url);
 const flightClient = require.resolve('react-server-dom-webpack/client.browser');
 
 class ClientReferenceDependency extends webpack.dependencies.ModuleDependency {
+  /** @override */
   get type() {
     return 'client-reference';
   }

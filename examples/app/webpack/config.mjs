@@ -55,6 +55,7 @@ function babelRule(layer) {
   };
 }
 
+/** @type {import('webpack').Configuration} */
 const common = {
   context: appDir,
   mode: 'production',
@@ -65,6 +66,7 @@ const common = {
   performance: { hints: false },
 };
 
+/** @returns {import('webpack').Configuration} */
 export function clientConfig({ registry }) {
   return {
     ...common,
@@ -90,6 +92,7 @@ export function clientConfig({ registry }) {
   };
 }
 
+/** @returns {import('webpack').Configuration} */
 export function serverConfig({ registry }) {
   return {
     ...common,
@@ -146,6 +149,7 @@ function writeSsrEntry() {
   return file;
 }
 
+/** @returns {import('webpack').Configuration} */
 export function ssrConfig() {
   return {
     ...common,

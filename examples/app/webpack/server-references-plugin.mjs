@@ -54,7 +54,7 @@ export class ServerReferencesPlugin {
               new Promise((resolve, reject) => {
                 const dependency = webpack.EntryPlugin.createDependency(file, { name: this.entry });
                 compilation.addInclude(compiler.context, dependency, { name: this.entry }, (error) =>
-                  error ? reject(error) : resolve(),
+                  error ? reject(error) : resolve(undefined),
                 );
               }),
           ),
@@ -64,7 +64,7 @@ export class ServerReferencesPlugin {
     compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
       webpack.NormalModule.getCompilationHooks(compilation).loader.tap(NAME, (loaderContext, module) => {
         loaderContext[METADATA_SUBSCRIBER] = (metadata) => {
-          module.buildInfo.useCacheServerReferences = metadata?.serverReferences ?? [];
+          (module.buildInfo ??= {}).useCacheServerReferences = metadata?.serverReferences ?? [];
         };
       });
 

@@ -3,6 +3,7 @@
 import { Component, StrictMode, use, useEffect, useState } from 'react';
 
 class ErrorBoundary extends Component {
+  /** @type {{ error: unknown }} */
   state = { error: null };
   static getDerivedStateFromError(error) {
     return { error };
@@ -11,7 +12,8 @@ class ErrorBoundary extends Component {
     if (this.state.error) {
       return (
         <p role="alert" data-testid="app-error">
-          Something went wrong: {String(this.state.error.message ?? this.state.error)}
+          Something went wrong:{' '}
+          {String(this.state.error instanceof Error ? this.state.error.message : this.state.error)}
         </p>
       );
     }
@@ -19,14 +21,19 @@ class ErrorBoundary extends Component {
   }
 }
 
+/**
+ * @param {unknown} value
+ * @returns {value is PromiseLike<unknown>}
+ */
 function isThenable(value) {
-  return value !== null && typeof value === 'object' && typeof value.then === 'function';
+  return value !== null && typeof value === 'object' && 'then' in value && typeof value.then === 'function';
 }
 
 /**
  * Renders the server component tree decoded from a Flight payload (`initial`: a thenable).
  * `treeSetter.current` receives the state setter, so a Server Action's response can replace the
  * tree. Once hydrated in a browser, `<html data-hydrated>` is set (tests wait for it).
+ * @param {{ initial: unknown, treeSetter?: { current: (tree: unknown) => void } }} props
  */
 function App({ initial, treeSetter }) {
   const [tree, setTree] = useState(initial);
@@ -34,9 +41,10 @@ function App({ initial, treeSetter }) {
   useEffect(() => {
     document.documentElement.dataset.hydrated = 'true';
   }, []);
-  return isThenable(tree) ? use(tree) : tree;
+  return /** @type {import('react').ReactNode} */ (isThenable(tree) ? use(tree) : tree);
 }
 
+/** @param {{ initial: unknown, treeSetter?: { current: (tree: unknown) => void } }} props */
 export function Root({ initial, treeSetter }) {
   return (
     <StrictMode>

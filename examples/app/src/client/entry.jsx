@@ -12,6 +12,7 @@ const FLIGHT = 'text/x-component';
 const ACTION_HEADER = 'x-rsc-action';
 const FLIGHT_DATA_ID = 'flight-data';
 
+/** @type {{ current: (tree: unknown) => void }} */
 const treeSetter = { current: () => {} };
 
 async function checkedResponse(responsePromise) {
@@ -46,4 +47,7 @@ function inlinedFlight() {
   return createFromReadableStream(new Response(text).body, { callServer });
 }
 
-hydrateRoot(document.getElementById('root'), <Root initial={inlinedFlight()} treeSetter={treeSetter} />);
+hydrateRoot(
+  /** @type {HTMLElement} */ (document.getElementById('root')),
+  <Root initial={inlinedFlight()} treeSetter={treeSetter} />,
+);

@@ -11,6 +11,9 @@ import { withRequestScope } from 'babel-plugin-use-cache/runtime';
 const SERVER_REFERENCE = Symbol.for('react.server.reference');
 
 /** Errors whose message is safe to show the caller; anything else is reported as a plain 500. */
+/** The `code` of an error (Node's and the runtime's errors carry one), if any. */
+const codeOf = (error) => (typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined);
+
 export class ActionError extends Error {
   constructor(status, message) {
     super(message);
@@ -26,7 +29,7 @@ export class ActionError extends Error {
  * @param {Record<string, {id: string|number, chunks: unknown[], name: string, kind: string}>} manifests.serverManifest
  *   server-references.json from the server build (reference id -> webpack module id + export name),
  *   made from the plugin's `metadata.serverReferences`.
- * @param {(error: unknown) => void} [onError]
+ * @param {(error: unknown) => void} [manifests.onError]
  */
 export function createRsc({ clientManifest, serverManifest, onError = console.error }) {
   /** The function registered under `id`, found through the manifest (never by a path from the request). */
@@ -84,7 +87,7 @@ export function createRsc({ clientManifest, serverManifest, onError = console.er
       returnValue = await action(...args);
     } catch (error) {
       // decryptBound rejects tampered, truncated or foreign captured values before the body runs.
-      if (error?.code === 'ERR_INVALID_BOUND_ARGUMENTS') throw new ActionError(400, 'Invalid bound arguments');
+      if (codeOf(error) === 'ERR_INVALID_BOUND_ARGUMENTS') throw new ActionError(400, 'Invalid bound arguments');
       throw error;
     }
     return render({ returnValue, root: <Page searchParams={url.searchParams} /> });
@@ -102,7 +105,7 @@ export function createRsc({ clientManifest, serverManifest, onError = console.er
     try {
       await action();
     } catch (error) {
-      if (error?.code === 'ERR_INVALID_BOUND_ARGUMENTS') throw new ActionError(400, 'Invalid bound arguments');
+      if (codeOf(error) === 'ERR_INVALID_BOUND_ARGUMENTS') throw new ActionError(400, 'Invalid bound arguments');
       throw error;
     }
   }
