@@ -136,6 +136,43 @@ function emitVisitorShare(name, target, plugin, files, runs) {
   emit(figure({ name, value: share.total, unit: 'ms', baseline: rest, ratio: share.total / rest, target }));
 }
 
+/**
+ * What the plugin's use of Babel's private caches (src/plugin/babel-internals.ts) buys: its own
+ * visitor time with them ÷ as a Babel without them loads it (public API only, the closure
+ * analysis as a Babel visitor). Target 1: at or above it, the fast path is not worth keeping.
+ */
+function emitInternalsGain(what, plugin, files, runs) {
+  const publicOnly = (api, options, dirname) => plugin({ ...api, traverse: undefined }, options, dirname);
+  // Both timed the same way, one run of each in turn (alternating which goes first), after a
+  // warm-up of both: a shared machine's drift and the JIT's warm-up then fall on both alike.
+  const sides = [plugin, publicOnly].map((p) => {
+    const { plugin: timed, meter } = timedPlugin(p);
+    const each = files.map((f) => transformer(pipelines(timed, f.options ?? {}).with, f.file, f.code));
+    const samples = [];
+    const run = () => {
+      meter.ms = 0;
+      each.forEach((transform) => transform());
+      return meter.ms;
+    };
+    return { run, samples };
+  });
+  for (let i = 0; i < 5; i++) sides.forEach((side) => side.run());
+  for (let i = 0; i < runs * 4; i++) {
+    for (const side of i % 2 ? [...sides].reverse() : sides) side.samples.push(side.run());
+  }
+  const [fast, slow] = sides.map((side) => median(side.samples));
+  emit(
+    figure({
+      name: `compile ${what}: plugin visitors with Babel's caches ÷ public API only`,
+      value: fast,
+      unit: 'ms',
+      baseline: slow,
+      target: 1,
+      note: `medians of ${runs * 4} alternating runs`,
+    }),
+  );
+}
+
 /** Babel's warnings (e.g. preset-typescript's about unregistered bindings): counted, printed once each. */
 const warnings = new Map();
 const originalWarn = console.warn;
@@ -200,6 +237,7 @@ async function main() {
         );
       }
       emitVisitorShare(visitorName(input.name), target, plugin, [input], quick ? 5 : input.lines > 1000 ? 7 : 15);
+      if (input.directives > 0) emitInternalsGain(input.name, plugin, [input], quick ? 5 : input.lines > 1000 ? 7 : 15);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       emit(notAvailable(name, 'ms', target, `compile error: ${message.split('\n')[0].slice(0, 120)}`));
@@ -257,6 +295,7 @@ async function main() {
       }),
     );
     emitVisitorShare(visitorName(`fixture corpus (${corpus.length} files)`), 1.05, plugin, corpus, quick ? 5 : 9);
+    emitInternalsGain(`fixture corpus (${corpus.length} files)`, plugin, corpus, quick ? 5 : 9);
   }
   reportWarnings('the fixture corpus');
 }
