@@ -128,7 +128,10 @@ describe('fill leases on a shared filesystem directory', () => {
       const more = Array.from({ length: 6 }, () => createFsHandler({ dir: own, leaseMs: LEASE_MS }));
       await oneHolderUnderContention([a, b, ...more]);
       await Promise.all(more.map((h) => h.close()));
-      expect('acquireLease' in createFsHandler({ dir: own, leaseMs: false })).toBe(false);
+      // Closed before the directory is removed: a new handler scans its directory at once.
+      const leaseless = createFsHandler({ dir: own, leaseMs: false });
+      expect('acquireLease' in leaseless).toBe(false);
+      await leaseless.close();
     } finally {
       await Promise.all([a.close(), b.close()]);
       rmSync(own, { recursive: true, force: true });

@@ -166,6 +166,9 @@ describe.each(Object.keys(nextHandlers))('%s through fromNextCacheHandler: the r
     source.version = 2;
     await revalidateTag(tag, 'max');
     expect(next.calls).toContain('updateTags');
+    // The refresh must start in a later millisecond than the revalidation: one started in the same
+    // millisecond cannot be ordered after it, so its value is (rightly) stale too.
+    await later();
     expect(await tagged(1)).toEqual({ id: 1, version: 1 }); // stale: served at once, not gone
     await flush(); // the background refresh has stored the new value
     expect(source.runs).toBe(2);
