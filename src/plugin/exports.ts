@@ -51,7 +51,8 @@ type ExportForm =
       value: BindingSource;
     };
 
-function unwrap(node: t.Node): t.Node {
+/** The expression under TypeScript's `as` / `satisfies` / `!` / `<T>` and parentheses. */
+export function unwrap(node: t.Node): t.Node {
   let n = node;
   while (
     n.type === 'TSAsExpression' ||

@@ -8,6 +8,7 @@ import type * as t from '@babel/types';
 import { idFor, localName, recordReference, runtimeHelper, withLoc, type CompileContext } from './context.js';
 import { forwardingDeclaration } from './forwarder.js';
 import { becomeDeclaration, moveKeepingPath, restoreBinding } from './babel-internals.js';
+import { cacheFunctionCall } from './cache-call.js';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 import { checkDirectiveFunction, directiveText, type FoundFunction } from './directives.js';
 import { analyseClosure, captureExpression, rewriteCaptures, type Capture } from './closure.js';
@@ -119,19 +120,10 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   const captureParams = captures.map((c) => t.identifier(params.get(c)!));
   let wrapped: t.Expression;
   if (info.type === 'cache') {
-    // Captured values arrive encrypted in one argument; the runtime opens it, keys the call by
-    // the values and hands the body the decoded array: `async ([$$c0, $$c1], day) => ...`.
-    const options: t.ObjectProperty[] = [];
-    if (captures.length > 0) {
-      lifted.params.unshift(t.arrayPattern(captureParams));
-      options.push(t.objectProperty(t.identifier('captured'), t.booleanLiteral(true)));
-    }
-    wrapped = t.callExpression(runtimeHelper(ctx, 'cacheFunction'), [
-      t.stringLiteral(id),
-      t.stringLiteral(info.cacheKind),
-      lifted,
-      ...(options.length > 0 ? [t.objectExpression(options)] : []),
-    ]);
+    // Captured values arrive in one argument (encrypted when sent to a client); the runtime keys
+    // the call by the values and hands the body the decoded array: `async ([$$c0, $$c1], day) => ...`.
+    if (captures.length > 0) lifted.params.unshift(t.arrayPattern(captureParams));
+    wrapped = cacheFunctionCall(ctx, id, info.cacheKind, lifted, lifted, captures.length > 0);
   } else {
     if (captures.length > 0) bindEncryptedCaptures(ctx, lifted, id, captureParams, defaultsUseCaptures);
     wrapped = t.callExpression(runtimeHelper(ctx, 'serverReference'), [t.stringLiteral(id), lifted]);

@@ -124,8 +124,9 @@ function materialize(call: CallKey, bytes: Uint8Array): unknown {
 // --- The wrapper ------------------------------------------------------------------------------
 
 /**
- * Wrap a `'use cache'` function: the returned async function caches by all its arguments
- * (captured values first) and is registered as a server reference under `id`.
+ * Wrap a `'use cache'` function: the returned async function caches by its arguments (captured
+ * values first; only the declared parameters when the compiler says how many) and is registered
+ * as a server reference under `id`.
  */
 export function cacheFunction<F extends AsyncFunction>(
   id: string,
@@ -139,11 +140,14 @@ export function cacheFunction<F extends AsyncFunction>(
     throw new TypeError(`cacheFunction("${id}"): expected a function, got ${fn === null ? 'null' : typeof fn}.`);
   }
   const shape = functionShape(id, options);
+  const { arity } = shape;
   const cached: CachedFunction = { id, kind, name: fn.name || id, fn, keyId: id, prefix: '', prefixNamespace: '' };
   const call = shape.captured
     ? (args: unknown[], trace: CallTrace | undefined) => capturedCall(cached, args, trace)
     : (args: unknown[], trace: CallTrace | undefined) => cachedCall(cached, args, trace);
   const wrapper = function (this: unknown, ...args: unknown[]) {
+    // Only the declared parameters form the key (extra arguments never fragment the cache).
+    if (args.length > arity) args.length = arity;
     const tracer = activeTracer();
     if (tracer === undefined) return call(args, undefined);
     const trace = startCallTrace(tracer, cached);
@@ -152,7 +156,7 @@ export function cacheFunction<F extends AsyncFunction>(
     return trace.settle(readsInProcess(kind) ? call(args, trace) : trace.run(() => call(args, trace)));
   };
   Object.defineProperty(wrapper, 'name', { value: cached.name, configurable: true });
-  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: Math.min(arity, fn.length), configurable: true });
   registerServerReference(wrapper, id, null);
   return wrapper as unknown as F;
 }

@@ -7,8 +7,9 @@ import { idFor, recordReference, runtimeHelper, runtimeImport, withLoc, type Com
 import { Codes, diagnostic, quote } from '../diagnostics.js';
 import { ownDirectives, type ReferenceDirective, type ScanResult } from '../directives.js';
 import { ExportedBindings } from '../export-bindings.js';
+import { cacheFunctionCall, type CachedFunctionNode } from '../cache-call.js';
 import { forwardingDeclaration } from '../forwarder.js';
-import { collectExportTargets, type ExportTarget } from '../exports.js';
+import { collectExportTargets, unwrap, type ExportTarget } from '../exports.js';
 import { liftInlineFunction, removeDirective, type InlineFunction } from '../hoist.js';
 
 /** `next/cache` names the runtime provides under the same name. */
@@ -136,7 +137,8 @@ function wrapFileExport(
     const helper = staticFunction ? 'serverReference' : 'serverExport';
     return t.callExpression(runtimeHelper(ctx, helper), [t.stringLiteral(id), value]);
   }
-  return t.callExpression(runtimeHelper(ctx, staticFunction ? 'cacheFunction' : 'cacheExport'), [
+  if (staticFunction) return cacheFunctionCall(ctx, id, info.cacheKind, value, unwrap(value) as CachedFunctionNode);
+  return t.callExpression(runtimeHelper(ctx, 'cacheExport'), [
     t.stringLiteral(id),
     t.stringLiteral(info.cacheKind),
     value,
