@@ -12,6 +12,13 @@ import { cacheFunctionCall } from './cache-call.js';
 import { Codes, diagnostic, quote } from './diagnostics.js';
 import { checkDirectiveFunction, directiveText, type FoundFunction } from './directives.js';
 import { analyseClosure, captureExpression, rewriteCaptures, type Capture } from './closure.js';
+import {
+  innerSelfBinding,
+  outerSelfBinding,
+  redirectSelfReferences,
+  referencesInside,
+  type SelfReference,
+} from './self-reference.js';
 
 type AnyFunction = FoundFunction['node'];
 
@@ -75,9 +82,10 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   const moduleLevel = declaration !== null && isModuleLevelDeclaration(declaration);
   const ownName = declaration?.node.id?.name;
   const ownBinding = declaration && ownName ? declaration.parentPath.scope.getBinding(ownName) : undefined;
-  const analysis = analyseClosure(ctx, path as NodePath<t.Function>, directive, ownBinding);
+  // The function's own name is not a captured value: it is redirected to the wrapped function.
+  const selfBinding = outerSelfBinding(path);
+  const analysis = analyseClosure(ctx, path as NodePath<t.Function>, directive, selfBinding);
   const { captures } = analysis;
-  if (captures.length > 0) checkNoSelfReference(ctx, path, ownBinding, directive);
 
   recordReference(ctx, {
     id,
@@ -104,6 +112,26 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
   const params = new Map<Capture, string>(captures.map((c, i) => [c, localName(ctx, `$$c${i}`)]));
   const defaultsUseCaptures = analysis.references.some((r) => isInParams(r.path, path));
   const rewritten = rewriteCaptures(analysis, params, t);
+  // A cached function's own name means the cached function (recursion hits the cache at every
+  // level); an action's, when it captures values, the action bound to them.
+  if (info.type === 'cache' || captures.length > 0) {
+    const self = referencesInside(path, [selfBinding, innerSelfBinding(path)]);
+    if (captures.length > 0) checkNoJsxSelfReference(ctx, self, directive);
+    const captureNames = captures.map((c) => params.get(c)!);
+    const replaced = redirectSelfReferences(
+      self,
+      () =>
+        boundReference(
+          ctx,
+          exportName,
+          id,
+          info.type,
+          captureNames.map((n) => t.identifier(n)),
+        ),
+      () => t.jsxIdentifier(exportName),
+    );
+    if (captures.length > 0) rewritten.push(...identifiersNamed(replaced, new Set(captureNames)));
+  }
   const lifted = asExpression(ctx, path.node);
   // A function or arrow expression moves as it is: it keeps its NodePath and its scope, which
   // Babel would otherwise create anew at the new place and crawl a second time. Left to that
@@ -138,7 +166,13 @@ export function liftInlineFunction(ctx: CompileContext, fn: InlineFunction): voi
     ),
   });
 
-  const bound = boundReference(ctx, exportName, id, info.type, captures);
+  const bound = boundReference(
+    ctx,
+    exportName,
+    id,
+    info.type,
+    captures.map((c) => captureExpression(c, t)),
+  );
   if (keepsScope) {
     if (captures.length > 0) registerAddedBindings(path as NodePath<t.Function>, info.type, rewritten);
     moveKeepingPath(internals, t, path, bound, wrapped);
@@ -170,20 +204,24 @@ function registerAddedBindings(path: NodePath<t.Function>, type: 'cache' | 'serv
   }
 }
 
-/** `$$cache_0`, `$$cache_0.bind(null, encryptOnSend(id, [a, b.c]))` or `$$server_0.bind(null, encryptBound(id, [a]))`. */
+/**
+ * `$$cache_0`, `$$cache_0.bind(null, encryptOnSend(id, [a, b.c]))` or
+ * `$$server_0.bind(null, encryptBound(id, [a]))`, `values` being the captured values (at the call
+ * site) or their parameters (inside the function, where its own name means it).
+ */
 function boundReference(
   ctx: CompileContext,
   exportName: string,
   id: string,
   type: 'cache' | 'server',
-  captures: Capture[],
+  values: t.Expression[],
 ): t.Expression {
   const { t } = ctx;
   const ref = t.identifier(exportName);
-  if (captures.length === 0) return ref;
+  if (values.length === 0) return ref;
   return t.callExpression(t.memberExpression(ref, t.identifier('bind')), [
     t.nullLiteral(),
-    encryptedCaptures(ctx, id, type, captures),
+    encryptedCaptures(ctx, id, type, values),
   ]);
 }
 
@@ -198,10 +236,9 @@ function encryptedCaptures(
   ctx: CompileContext,
   id: string,
   type: 'cache' | 'server',
-  captures: Capture[],
+  values: t.Expression[],
 ): t.Expression {
   const { t } = ctx;
-  const values = captures.map((c) => captureExpression(c, t));
   const helper = type === 'cache' ? 'encryptOnSend' : 'encryptBound';
   return t.callExpression(runtimeHelper(ctx, helper), [t.stringLiteral(id), t.arrayExpression(values)]);
 }
@@ -248,30 +285,35 @@ function isInParams(ref: NodePath, fn: NodePath): boolean {
   return false;
 }
 
-/** A function that captures values and calls itself by name would call the unbound function. */
-function checkNoSelfReference(
-  ctx: CompileContext,
-  path: NodePath<AnyFunction>,
-  ownBinding: Binding | undefined,
-  directive: string,
-): void {
-  const node = path.node;
-  let binding = ownBinding;
-  if (!binding && node.type === 'FunctionExpression' && node.id) binding = path.scope.getBinding(node.id.name);
-  if (!binding) return;
-  const { start, end } = node;
-  const self = binding.referencePaths.find(
-    (r) => r.node?.start != null && r.node.start >= start! && r.node.end! <= end!,
-  );
-  if (self) {
+/**
+ * `<Tree />` inside a function that captures values: JSX cannot name a bound function, so it
+ * would render the function without its captured values.
+ */
+function checkNoJsxSelfReference(ctx: CompileContext, self: SelfReference[], directive: string): void {
+  const jsx = self.find((r) => r.isJSXIdentifier());
+  if (jsx) {
     throw diagnostic(
       ctx.file,
-      self.node,
+      jsx.node,
       Codes.recursiveCapture,
-      `A ${quote(directive)} function that captures variables cannot call itself by name. ` +
-        'Move it to module level and pass the values as arguments.',
+      `A ${quote(directive)} function that captures variables cannot render itself as JSX (<${jsx.node.name} />): ` +
+        `the element could not carry the captured values. Call it as a function (\`await ${jsx.node.name}(props)\`), ` +
+        'or move it to module level and pass the values as props.',
     );
   }
+}
+
+/** The identifiers named `names` inside the replaced paths (to register them with their bindings). */
+function identifiersNamed(paths: NodePath[], names: Set<string>): NodePath[] {
+  const found: NodePath[] = [];
+  for (const path of paths) {
+    path.traverse({
+      Identifier(p) {
+        if (names.has(p.node.name)) found.push(p);
+      },
+    });
+  }
+  return found;
 }
 
 /** Put `$$x_0...` where the function stood. */
@@ -356,7 +398,20 @@ function placeNestedDeclaration(
 
   const fallback = (): void => {
     path.replaceWith(
-      forwardingDeclaration(ctx, name, fn.exportName, [encryptedCaptures(ctx, id, fn.info.type, captures)], node),
+      forwardingDeclaration(
+        ctx,
+        name,
+        fn.exportName,
+        [
+          encryptedCaptures(
+            ctx,
+            id,
+            fn.info.type,
+            captures.map((c) => captureExpression(c, t)),
+          ),
+        ],
+        node,
+      ),
     );
   };
   if (!Array.isArray(path.container) || path.listKey == null) return fallback();

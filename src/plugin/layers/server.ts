@@ -11,6 +11,7 @@ import { cacheFunctionCall, type CachedFunctionNode } from '../cache-call.js';
 import { forwardingDeclaration } from '../forwarder.js';
 import { collectExportTargets, unwrap, type ExportTarget } from '../exports.js';
 import { liftInlineFunction, removeDirective, type InlineFunction } from '../hoist.js';
+import { innerSelfBinding, outerSelfBinding, redirectSelfReferences, referencesInside } from '../self-reference.js';
 
 /** `next/cache` names the runtime provides under the same name. */
 const NEXT_CACHE_NAMES = new Set([
@@ -165,6 +166,7 @@ function compileFileTarget(ctx: CompileContext, target: ExportTarget, exported: 
       );
     }
     case 'expression':
+      if (info.type === 'cache' && target.staticFunction) redirectExpressionName(ctx, target.path);
       target.path.replaceWith(withLoc(wrap(target.path.node, target.staticFunction), target.path.node));
       return;
     case 'anonymousDeclaration': {
@@ -180,6 +182,12 @@ function compileFileTarget(ctx: CompileContext, target: ExportTarget, exported: 
         // The body moves into `const $$cache_f = cacheFunction(...)`; the declaration stays as a
         // hoisted forwarder so `f` is callable before its line and in import cycles.
         const helper = ctx.names.take(`$$cache_${target.localName}`);
+        // Inside, its name means the cached function (the function expression's own name would not).
+        redirectSelfReferences(
+          referencesInside(target.path, [outerSelfBinding(target.path)]),
+          () => t.identifier(helper),
+          () => t.jsxIdentifier(helper),
+        );
         const expr = withLoc(t.functionExpression(fn.id, fn.params, fn.body, false, true), fn);
         expr.returnType = fn.returnType ?? null;
         ctx.lifted.push({
@@ -201,6 +209,25 @@ function compileFileTarget(ctx: CompileContext, target: ExportTarget, exported: 
       return;
     }
   }
+}
+
+/**
+ * `export const load = async function fetchIt(n) { ... fetchIt(n - 1) }`: inside, `fetchIt` would
+ * be the raw function; it becomes `load`, the cached one (where `load` is not shadowed).
+ */
+function redirectExpressionName(ctx: CompileContext, valuePath: NodePath): void {
+  let path = valuePath;
+  while (path.node !== unwrap(path.node)) path = path.get('expression') as NodePath;
+  if (!path.isFunctionExpression()) return;
+  const holder = outerSelfBinding(path);
+  if (!holder) return;
+  const name = holder.identifier.name;
+  const refs = referencesInside(path, [innerSelfBinding(path)]).filter((r) => r.scope.getBinding(name) === holder);
+  redirectSelfReferences(
+    refs,
+    () => ctx.t.identifier(name),
+    () => ctx.t.jsxIdentifier(name),
+  );
 }
 
 /** `import { cacheLife } from 'next/cache'` -> the same names from the runtime. */
