@@ -1,7 +1,9 @@
 // The one call that makes a `'use cache'` function, for inline and file-level functions alike:
-// `cacheFunction(id, kind, fn, { params })` (docs/runtime-contract.md). The options tell the
-// runtime what only the compiler knows about `fn`.
+// `cacheFunction(id, kind, fn, { params, code })` (docs/runtime-contract.md). The options tell the
+// runtime what only the compiler knows about `fn`: how many parameters it declares, and a hash of
+// the code its results depend on (code-hash.ts).
 import type * as t from '@babel/types';
+import { codeHashProperty } from './code-hash.js';
 import { runtimeHelper, type CompileContext } from './context.js';
 
 export type CachedFunctionNode = t.FunctionExpression | t.ArrowFunctionExpression;
@@ -24,8 +26,9 @@ export function declaredParams(fn: CachedFunctionNode): number | null {
 }
 
 /**
- * `cacheFunction("<id>", "<kind>", value, { captured: true, params: 2 })` (no options when there
- * is nothing to say; `captured` when its first parameter receives the captured values). `value` is the function as written (`(async () => {}) satisfies Loader`), `fn` the function in it.
+ * `cacheFunction("<id>", "<kind>", value, { captured: true, params: 2, code: "<hash>" })`
+ * (`captured` when its first parameter receives the captured values). `value` is the function as
+ * written (`(async () => {}) satisfies Loader`), `fn` the function in it.
  */
 export function cacheFunctionCall(
   ctx: CompileContext,
@@ -40,10 +43,11 @@ export function cacheFunctionCall(
   if (captured) options.push(t.objectProperty(t.identifier('captured'), t.booleanLiteral(true)));
   const params = declaredParams(fn);
   if (params !== null) options.push(t.objectProperty(t.identifier('params'), t.numericLiteral(params)));
+  options.push(codeHashProperty(ctx, fn));
   return t.callExpression(runtimeHelper(ctx, 'cacheFunction'), [
     t.stringLiteral(id),
     t.stringLiteral(kind),
     value,
-    ...(options.length > 0 ? [t.objectExpression(options)] : []),
+    t.objectExpression(options),
   ]);
 }

@@ -37,7 +37,7 @@ interface CachedFunction {
   readonly kind: string;
   readonly name: string;
   readonly fn: AsyncFunction;
-  /** What keys start with besides the namespace: the id, plus a call's captured values. */
+  /** What keys start with besides the namespace: the id and code hash, plus a call's captured values. */
   readonly keyId: string;
   /** `keyPrefix(namespace, keyId)`, kept for the namespace it was made for. */
   prefix: string;
@@ -141,7 +141,15 @@ export function cacheFunction<F extends AsyncFunction>(
   }
   const shape = functionShape(id, options);
   const { arity } = shape;
-  const cached: CachedFunction = { id, kind, name: fn.name || id, fn, keyId: id, prefix: '', prefixNamespace: '' };
+  const cached: CachedFunction = {
+    id,
+    kind,
+    name: fn.name || id,
+    fn,
+    keyId: shape.keyId,
+    prefix: '',
+    prefixNamespace: '',
+  };
   const call = shape.captured
     ? (args: unknown[], trace: CallTrace | undefined) => capturedCall(cached, args, trace)
     : (args: unknown[], trace: CallTrace | undefined) => cachedCall(cached, args, trace);

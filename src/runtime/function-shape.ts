@@ -16,27 +16,38 @@ export interface CacheFunctionOptions {
    * argument counts).
    */
   params?: number;
+  /**
+   * A hash of the code the function's results depend on within its file (its own code and the
+   * module-level code it uses): part of every key, so an edited function never reads entries of
+   * its old code, and an unchanged one keeps them across restarts.
+   */
+  code?: string;
 }
 
 export interface FunctionShape {
   captured: boolean;
   /** Arguments that count: the declared parameters, or Infinity. */
   arity: number;
+  /** What keys start with besides the namespace: the id, and the code hash when there is one. */
+  keyId: string;
 }
 
 export function functionShape(id: string, options: CacheFunctionOptions | undefined): FunctionShape {
-  if (options === undefined) return { captured: false, arity: Infinity };
+  if (options === undefined) return { captured: false, arity: Infinity, keyId: id };
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
       `cacheFunction("${id}"): options must be an object, got ${options === null ? 'null' : typeof options}.`,
     );
   }
-  const { captured = false, params } = options;
+  const { captured = false, params, code } = options;
   if (typeof captured !== 'boolean') throw new TypeError(`cacheFunction("${id}"): options.captured must be a boolean.`);
   if (params !== undefined && !(Number.isInteger(params) && params >= 0)) {
     throw new TypeError(
       `cacheFunction("${id}"): options.params must be a whole number of parameters, got ${String(params)}.`,
     );
   }
-  return { captured, arity: params ?? Infinity };
+  if (code !== undefined && (typeof code !== 'string' || code === '' || code.includes('\0'))) {
+    throw new TypeError(`cacheFunction("${id}"): options.code must be a non-empty string (the compiler's code hash).`);
+  }
+  return { captured, arity: params ?? Infinity, keyId: code === undefined ? id : id + '\0' + code };
 }

@@ -8,6 +8,7 @@ import { Codes, diagnostic, quote } from '../diagnostics.js';
 import { ownDirectives, type ReferenceDirective, type ScanResult } from '../directives.js';
 import { ExportedBindings } from '../export-bindings.js';
 import { cacheFunctionCall, type CachedFunctionNode } from '../cache-call.js';
+import { writeCodeHashes } from '../code-hash.js';
 import { forwardingDeclaration } from '../forwarder.js';
 import { collectExportTargets, unwrap, type ExportTarget } from '../exports.js';
 import { liftInlineFunction, removeDirective, type InlineFunction } from '../hoist.js';
@@ -46,6 +47,7 @@ export function compileServer(ctx: CompileContext, scan: ScanResult, fileInfo: R
     removeDirective(ctx.program.node, scan.fileDirective.node);
   }
   emitModuleStatements(ctx);
+  writeCodeHashes(ctx);
 }
 
 /** Export targets, collected once per file (prepareInline and the file-level pass both need them). */
