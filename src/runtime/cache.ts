@@ -25,6 +25,7 @@ import {
   decodeArguments,
   equalBytes,
   handOut,
+  production,
   registerServerReference,
   renderResult,
   type Template,
@@ -116,6 +117,16 @@ function templateFor(key: string, bytes: Uint8Array): Template | Promise<Templat
 
 /** A fresh value for this caller from stored bytes (synchronous when the template is at hand). */
 function materialize(call: CallKey, bytes: Uint8Array): unknown {
+  // React's development builds note the component being rendered in module state while its function
+  // runs. A memory-handler hit needs no await, so it would decode inside that synchronous call, and
+  // the Flight client would record its debug information against the caller's render: a page
+  // decoder (server rendering) then fails on it ("frame.join is not a function"). Decode once the
+  // caller's synchronous part is over; production builds track nothing and keep the fast path.
+  if (!production) return Promise.resolve().then(() => materializeNow(call, bytes));
+  return materializeNow(call, bytes);
+}
+
+function materializeNow(call: CallKey, bytes: Uint8Array): unknown {
   const template = templateFor(call.key, bytes);
   if (template instanceof Promise) return template.then((t) => handOut(t, call.refs));
   return handOut(template, call.refs);

@@ -193,7 +193,8 @@ export interface Template {
   copy: Copy | undefined;
 }
 
-const production = process.env.NODE_ENV === 'production';
+/** React's production builds (chosen, like React's own, by NODE_ENV). */
+export const production = process.env.NODE_ENV === 'production';
 
 /**
  * Decode `bytes` once into a private template. A payload that refers to the caller's temporary

@@ -27,12 +27,6 @@ if (process.argv.includes('--dev')) {
   server = await createServer({ root, logLevel: 'warn', server: listen });
   await server.listen();
 } else {
-  // `vite build` + `vite preview` is a production setup: build it as one whatever NODE_ENV this
-  // process inherited (vitest sets 'test' for the processes it starts). Known problem, not yet
-  // understood: a build run with NODE_ENV other than 'production' (React's development builds) fails
-  // on a cache hit of a parameterless cached component during server rendering ("frame.join is not
-  // a function" in React's debug info); Vite's dev server (--dev) and production builds work.
-  process.env.NODE_ENV = 'production';
   const started = Date.now();
   const builder = await createBuilder({ root, logLevel: 'warn' });
   await builder.buildApp();
