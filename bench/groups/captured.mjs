@@ -12,7 +12,7 @@
 import { loadDist, firstLine } from '../lib/dist.mjs';
 import { bareEncode } from '../lib/flight.mjs';
 import { compare } from '../lib/measure.mjs';
-import { emit, figure, notAvailable, progress } from '../lib/report.mjs';
+import { emit, emitTiming, notAvailable } from '../lib/report.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
 const opts = quick ? { warmupMs: 100, batchMs: 20, batches: 7 } : { warmupMs: 300, batchMs: 50, batches: 15 };
@@ -31,8 +31,6 @@ const ROWS = [
     target: null,
   },
 ];
-
-const us = (ms) => ms * 1000;
 
 async function main() {
   const runtime = await loadDist('runtime/index.js', ['cacheFunction', 'configureCache', 'encryptOnSend']);
@@ -71,17 +69,7 @@ async function main() {
       await value();
       await baseline();
       const r = await compare(value, baseline, opts);
-      emit(
-        figure({
-          name: row.name,
-          value: us(r.value),
-          unit: 'µs',
-          baseline: us(r.baseline),
-          ratio: r.ratio,
-          target: row.target,
-        }),
-      );
-      progress(`${row.name}: ${us(r.value).toFixed(1)} µs vs ${us(r.baseline).toFixed(1)} µs`);
+      emitTiming(row, r);
     } catch (error) {
       emit(notAvailable(row.name, 'µs', row.target, `failed: ${firstLine(error)}`));
     }

@@ -10,7 +10,7 @@ import { createElement } from 'react';
 import { loadDist, firstLine } from '../lib/dist.mjs';
 import { bareEncode, naiveCache } from '../lib/flight.mjs';
 import { compare, compareEach, drain, median, wallNow } from '../lib/measure.mjs';
-import { emit, figure, notAvailable, progress } from '../lib/report.mjs';
+import { emit, emitTiming, figure, notAvailable } from '../lib/report.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
 const opts = quick ? { warmupMs: 100, batchMs: 20, batches: 7 } : { warmupMs: 300, batchMs: 50, batches: 15 };
@@ -65,8 +65,6 @@ const CONCURRENCY_ROWS = [
   { name: '1,000 concurrent calls on a cold key: wall time ÷ one cold call', unit: 'ms', target: null },
 ];
 
-const us = (ms) => ms * 1000;
-
 async function main() {
   const runtime = await loadDist('runtime/index.js', ['cacheFunction', 'configureCache']);
   const memory = await loadDist('runtime/handlers/memory.js', ['createMemoryHandler']);
@@ -93,17 +91,7 @@ async function main() {
     };
     const report = (key, r) => {
       const row = rowOf(key);
-      emit(
-        figure({
-          name: row.name,
-          value: us(r.value),
-          unit: 'µs',
-          baseline: us(r.baseline),
-          ratio: r.ratio,
-          target: row.target,
-        }),
-      );
-      progress(`${row.name}: ${us(r.value).toFixed(1)} µs vs ${us(r.baseline).toFixed(1)} µs`);
+      emitTiming(row, r);
     };
     const guard = async (key, run) => {
       try {

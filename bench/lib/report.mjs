@@ -50,6 +50,18 @@ export function emit(f) {
   process.stdout.write(MARK + JSON.stringify(f) + '\n');
 }
 
+/**
+ * Emit a timing comparison (`compare`'s result, in ms) as a figure in µs, and say it on stderr.
+ * @param {{ name: string, target?: number | null }} row
+ * @param {{ value: number, baseline: number, ratio: number }} r
+ */
+export function emitTiming(row, r) {
+  const value = r.value * 1000;
+  const baseline = r.baseline * 1000;
+  emit(figure({ name: row.name, value, unit: 'µs', baseline, ratio: r.ratio, target: row.target ?? null }));
+  progress(`${row.name}: ${value.toFixed(1)} µs vs ${baseline.toFixed(1)} µs`);
+}
+
 /** Progress for the human watching; goes to stderr so it never mixes with figures. */
 export function progress(message) {
   process.stderr.write(`  ${message}\n`);
