@@ -19,29 +19,19 @@ import { createHash } from 'node:crypto';
 import type * as t from '@babel/types';
 import type { CompileContext } from './context.js';
 
-interface PendingHash {
-  fn: t.Function;
-  /** The string literal the hash is written into (`code: ""` until then). */
-  literal: t.StringLiteral;
-}
-
-const pendingByFile = new WeakMap<CompileContext, PendingHash[]>();
-
 /** The `code` property of a `cacheFunction` call's options, filled in by `writeCodeHashes`. */
 export function codeHashProperty(ctx: CompileContext, fn: t.Function): t.ObjectProperty {
   const { t } = ctx;
   const literal = t.stringLiteral('');
-  let pending = pendingByFile.get(ctx);
-  if (!pending) pendingByFile.set(ctx, (pending = []));
-  pending.push({ fn, literal });
+  ctx.pendingCodeHashes.push({ fn, literal });
   return t.objectProperty(t.identifier('code'), literal);
 }
 
 /** Fill in every code hash of the file (after every statement is in its final place). */
 export function writeCodeHashes(ctx: CompileContext): void {
-  const pending = pendingByFile.get(ctx);
-  if (!pending) return;
-  pendingByFile.delete(ctx);
+  const pending = ctx.pendingCodeHashes;
+  if (pending.length === 0) return;
+  ctx.pendingCodeHashes = [];
   const module = new ModuleCode(ctx.t, ctx.program.node);
   const hashes = pending.map(({ fn }) => module.hashOf(fn));
   pending.forEach(({ literal }, i) => (literal.value = hashes[i]!));

@@ -41,6 +41,8 @@ export interface CompileContext {
   enclosingDirectiveFunctions: Set<BabelTypes.Node>;
   /** The file-level directive's export targets, collected once (two passes need them). */
   exportTargets: ExportTarget[] | null;
+  /** Code hashes to write once the file is compiled: each function and its `code: ""` literal (code-hash.ts). */
+  pendingCodeHashes: { fn: BabelTypes.Function; literal: BabelTypes.StringLiteral }[];
 }
 
 export function createContext(
@@ -65,6 +67,7 @@ export function createContext(
     directiveFunctions: new Set(),
     enclosingDirectiveFunctions: new Set(),
     exportTargets: null,
+    pendingCodeHashes: [],
   };
 }
 
